@@ -1,0 +1,125 @@
+// Runs one scenario of the shared list against one platform and explains any mismatch.
+//   scenario_runner --tessera PATH --file scenarios.txt --scenario NAME [--platform hosted]
+//   scenario_runner --file scenarios.txt --list
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include "scenario/process.hh"
+#include "scenario/scenario_file.hh"
+
+using namespace tessera::scenario;
+
+namespace {
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: scenario_runner --tessera PATH --file FILE --scenario NAME [--platform hosted]\n"
+               "       scenario_runner --file FILE --list\n");
+  return 2;
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream stream(text);
+  std::string line;
+  while (std::getline(stream, line)) lines.push_back(line);
+  return lines;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string tessera, file, name, platform = "hosted";
+  bool list = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&](std::string& out) {
+      if (i + 1 >= argc) return false;
+      out = argv[++i];
+      return true;
+    };
+    if (arg == "--tessera" && value(tessera)) continue;
+    if (arg == "--file" && value(file)) continue;
+    if (arg == "--scenario" && value(name)) continue;
+    if (arg == "--platform" && value(platform)) continue;
+    if (arg == "--list") { list = true; continue; }
+    return usage();
+  }
+  if (file.empty()) return usage();
+  std::vector<Scenario> scenarios;
+  std::string error;
+  if (!parse_scenario_file(file, scenarios, error)) {
+    std::fprintf(stderr, "%s\n", error.c_str());
+    return 2;
+  }
+  if (list) {
+    for (const auto& s : scenarios) std::printf("%s\n", s.name.c_str());
+    return 0;
+  }
+  if (tessera.empty() || name.empty()) return usage();
+  if (platform != "hosted") {
+    std::fprintf(stderr, "unknown platform '%s' (this build knows: hosted)\n", platform.c_str());
+    return 2;
+  }
+  const Scenario* scenario = nullptr;
+  for (const auto& s : scenarios)
+    if (s.name == name) scenario = &s;
+  if (!scenario) {
+    std::fprintf(stderr, "%s: no scenario named '%s'\n", file.c_str(), name.c_str());
+    return 2;
+  }
+
+  std::vector<std::string> command{tessera, "run"};
+  command.insert(command.end(), scenario->run_arguments.begin(), scenario->run_arguments.end());
+  std::optional<std::regex> interrupt;
+  if (scenario->interrupt_when) interrupt.emplace(scenario->interrupt_when->regex);
+  auto result = run_process(command, scenario->timeout_seconds, [&](const std::string& line) {
+    return interrupt && std::regex_search(line, *interrupt);
+  });
+
+  std::string shown;
+  for (const auto& word : command) shown += (shown.empty() ? "" : " ") + word;
+  std::printf("$ %s\n%s", shown.c_str(), result.output.c_str());
+  std::vector<std::string> failures;
+  if (!result.started) failures.push_back("could not start: " + result.error);
+  if (result.timed_out)
+    failures.push_back("timed out after " + std::to_string(scenario->timeout_seconds) + " s (killed)");
+  else if (result.signal)
+    failures.push_back(std::string("ended by signal ") + strsignal(result.signal) + ", expected status " +
+                       std::to_string(scenario->status));
+  else if (result.exit_status != scenario->status)
+    failures.push_back("exit status " + std::to_string(result.exit_status) + ", expected " +
+                       std::to_string(scenario->status));
+
+  auto lines = split_lines(result.output);
+  size_t next = 0;
+  for (const auto& pattern : scenario->expect) {
+    std::regex regex(pattern.regex);
+    size_t at = next;
+    while (at < lines.size() && !std::regex_search(lines[at], regex)) ++at;
+    if (at == lines.size()) {
+      failures.push_back("line " + std::to_string(pattern.line_number) + ": no output line matches /" +
+                         pattern.regex + "/ after output line " + std::to_string(next));
+    } else {
+      next = at + 1;
+    }
+  }
+  for (const auto& pattern : scenario->reject) {
+    std::regex regex(pattern.regex);
+    for (size_t i = 0; i < lines.size(); ++i)
+      if (std::regex_search(lines[i], regex))
+        failures.push_back("line " + std::to_string(pattern.line_number) + ": output line " + std::to_string(i + 1) +
+                           " matches rejected /" + pattern.regex + "/: " + lines[i]);
+  }
+  if (failures.empty()) {
+    std::printf("scenario %s passed on %s\n", name.c_str(), platform.c_str());
+    return 0;
+  }
+  std::printf("scenario %s FAILED on %s:\n", name.c_str(), platform.c_str());
+  for (const auto& f : failures) std::printf("  - %s\n", f.c_str());
+  return 1;
+}

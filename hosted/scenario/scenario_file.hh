@@ -1,0 +1,40 @@
+#pragma once
+// The scenario list shared by every platform (tests/scenarios/scenarios.txt):
+//
+//   scenario NAME
+//     run: ARGS...            arguments after `tessera run` (shell-like quoting)
+//     status: N               expected exit status
+//     expect: REGEX           output lines, matched in this order (ECMAScript regex)
+//     reject: REGEX           must match no output line
+//     interrupt-when: REGEX   send SIGINT once a line matches (Ctrl-C)
+//     timeout: SECONDS        default 60; exceeding it fails as "timed out"
+//
+// Blank lines and lines starting with '#' are ignored.
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tessera::scenario {
+
+struct Pattern {
+  std::string regex;
+  int line_number;
+};
+
+struct Scenario {
+  std::string name;
+  int line_number = 0;
+  std::vector<std::string> run_arguments;
+  int status = 0;
+  std::vector<Pattern> expect;
+  std::vector<Pattern> reject;
+  std::optional<Pattern> interrupt_when;
+  int timeout_seconds = 60;
+};
+
+// Errors name the file and line.
+bool parse_scenario_file(const std::string& path, std::vector<Scenario>& out, std::string& error);
+// Splits like a POSIX shell without expansions: whitespace separates, '...' and "..." group.
+bool split_words(const std::string& text, std::vector<std::string>& words, std::string& error);
+
+}  // namespace tessera::scenario

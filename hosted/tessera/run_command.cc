@@ -1,0 +1,61 @@
+#include "tessera/run_command.hh"
+
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <tessera/exit_status.hh>
+
+#include "hosted_machine.hh"
+#include "tessera/kernel_command_line.hh"
+#include "tessera/size_parser.hh"
+
+namespace tessera::cli {
+
+void add_run_command(CLI::App& app, RunOptions& options) {
+  auto* run = app.add_subcommand("run", "Boot the kernel as this Linux process (hosted platform)");
+  run->footer(
+      "Words after '--' go to the kernel: key=value kernel options, then optionally another '--'\n"
+      "and the application's arguments. Example: tessera run -- app=exit -- 3\n"
+      "'tessera run -- help' lists the kernel options. The guest's exit status becomes tessera's.");
+  run->add_option("--memory,-m", options.memory, "Guest RAM size, e.g. 64M, 512K, 1G")->capture_default_str();
+  run->add_option("--log-level", options.log_level, "Kernel console log level (sets loglevel=)")
+      ->check(CLI::IsMember({"error", "warn", "info", "debug", "trace"}));
+  run->add_option("--log-file", options.log_file, "Also write the guest console, timestamped, to FILE");
+}
+
+int run_hosted(const RunOptions& options) {
+  auto host_log = spdlog::get("tessera");
+  auto memory = parse_size(options.memory);
+  if (!memory) {
+    host_log->error("invalid --memory '{}': expected a size such as 64M, 512K or 1G (at most 1T)", options.memory);
+    return exit_status::kUsage;
+  }
+
+  std::vector<std::string> words;
+  if (!options.log_level.empty()) words.push_back("loglevel=" + options.log_level);
+  words.insert(words.end(), options.kernel_words.begin(), options.kernel_words.end());
+
+  linux_host::MachineConfig config;
+  config.memory_bytes = *memory;
+  config.command_line = join_kernel_command_line(words);
+
+  std::string error;
+  auto machine = linux_host::HostedMachine::create(config, error);
+  if (!machine) {
+    host_log->error("{}", error);
+    return exit_status::kOsError;
+  }
+  if (!options.log_file.empty()) {
+    try {
+      auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(options.log_file, true);
+      sink->set_pattern("[%Y-%m-%d %H:%M:%S.%f] %v");
+      spdlog::get("guest")->sinks().push_back(sink);
+    } catch (const spdlog::spdlog_ex& e) {
+      host_log->error("cannot open --log-file '{}': {}", options.log_file, e.what());
+      return exit_status::kUsage;
+    }
+  }
+  return machine->run();
+}
+
+}  // namespace tessera::cli

@@ -1,0 +1,20 @@
+#pragma once
+// `tessera run`: boot the hosted kernel in this process.
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+namespace tessera::cli {
+
+struct RunOptions {
+  std::string memory = "64M";
+  std::string log_level;
+  std::string log_file;
+  std::vector<std::string> kernel_words;  // everything after the first "--"
+};
+
+void add_run_command(CLI::App& app, RunOptions& options);
+// Returns the process exit status: the guest's, or 64 for bad host-side arguments.
+int run_hosted(const RunOptions& options);
+
+}  // namespace tessera::cli

@@ -1,0 +1,116 @@
+// Boot: command line, log, memory, threads, then the application. Each step either
+// succeeds or ends the boot with a message naming what was wrong and a distinct status.
+#include <stdarg.h>
+
+#include <tessera/boot_info.hh>
+#include <tessera/exit_status.hh>
+#include <tessera/format.hh>
+#include <tessera/platform.hh>
+
+#include "apps/builtin_app.hh"
+#include "boot/boot_chart.hh"
+#include "boot/command_line.hh"
+#include "boot/kernel_options.hh"
+#include "log/log.hh"
+#include "mm/heap.hh"
+#include "mm/page_allocator.hh"
+#include "sched/scheduler.hh"
+
+namespace tessera {
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+// Below this the kernel cannot hold its page bitmap, heap and a couple of thread stacks.
+constexpr size_t kMinimumMemory = 1024 * 1024;
+
+[[noreturn]] void refuse_boot(int status, const char* format, ...) __attribute__((format(printf, 2, 3)));
+[[noreturn]] void refuse_boot(int status, const char* format, ...) {
+  char message[256];
+  va_list args;
+  va_start(args, format);
+  vformat(message, sizeof message, format, args);
+  va_end(args);
+  print("kernel: %s\n", message);
+  if (status == exit_status::kUsage) print("kernel: the kernel option 'help' lists the options\n");
+  platform::exit(status);
+}
+
+void set_up_memory(const BootInfo& boot) {
+  page_allocator().reset();
+  size_t total = 0;
+  for (size_t i = 0; i < boot.memory_region_count && i < BootInfo::kMaxMemoryRegions; ++i) {
+    const MemoryRegion& region = boot.memory[i];
+    total += region.size;
+    auto added = page_allocator().add_region(region);
+    if (added.is_error()) log::warn("memory: region %zu ignored: %s", i, added.error().message());
+  }
+  if (total < kMinimumMemory)
+    refuse_boot(exit_status::kOsError, "not enough memory: %zu KiB given, the kernel needs at least %zu KiB",
+                total / 1024, kMinimumMemory / 1024);
+  heap().reset(page_allocator());
+  auto stats = page_allocator().stats();
+  log::info("memory: %zu KiB RAM in %zu region(s), %zu KiB free", total / 1024, boot.memory_region_count,
+            stats.free_pages * platform::kPageSize / 1024);
+}
+
+void on_shutdown_request(platform::EventMask, void*) {
+  log::warn("shutdown requested by the host");
+  auto heap_stats = heap().stats();
+  log::info("memory: %zu bytes in use at shutdown", heap_stats.bytes_in_use);
+  platform::exit(exit_status::kInterrupted);
+}
+
+int run_application(const BootInfo& boot, const CommandLine& command_line, const KernelOptions& options) {
+  if (boot.host_app) return boot.host_app(boot.host_app_context);
+  const BuiltinApp* app = find_builtin_app(options.app);
+  if (!app) refuse_boot(exit_status::kUsage, "no built-in app named '%.*s'", int(options.app.length()), options.app.data());
+
+  // argv[0] is the app's name, then the arguments after "--".
+  constexpr size_t kMaxArgv = CommandLine::kMaxArguments + 2;
+  char* argv[kMaxArgv] = {};
+  int argc = 0;
+  argv[argc++] = const_cast<char*>(app->name);
+  for (const char* argument : command_line.arguments()) argv[argc++] = const_cast<char*>(argument);
+  argv[argc] = nullptr;
+
+  log::info("starting application '%s'", app->name);
+  boot_chart::record("app main");
+  if (options.bootchart) boot_chart::print();
+  return app->main(AppContext{argc, argv, options});
+}
+
+}  // namespace
+
+[[noreturn]] void kernel_main(const BootInfo& boot) {
+  uint64_t entry = platform::monotonic_ns();
+  log::reset(entry);
+  boot_chart::reset(entry);
+
+  auto parsed = CommandLine::parse(boot.command_line);
+  if (parsed.is_error()) refuse_boot(exit_status::kUsage, "%s", parsed.error().message());
+  const CommandLine& command_line = parsed.value();
+  auto options_result = KernelOptions::from(command_line);
+  if (options_result.is_error()) refuse_boot(exit_status::kUsage, "%s", options_result.error().message());
+  const KernelOptions& options = options_result.value();
+  if (options.show_help) {
+    print_kernel_option_help();
+    platform::exit(exit_status::kOk);
+  }
+  log::set_console_level(options.log_level);
+  log::info("Tessera %s booting on the %s platform", kVersion, boot.platform_name);
+  log::debug("command line: %s", boot.command_line);
+
+  set_up_memory(boot);
+  boot_chart::record("memory");
+
+  auto scheduler = Scheduler::init(boot.tls, {boot.boot_stack_bottom, boot.boot_stack_bottom + boot.boot_stack_size});
+  if (scheduler.is_error()) refuse_boot(exit_status::kOsError, "cannot start threads: %s", scheduler.error().message());
+  Scheduler::set_event_handler(platform::event::kShutdownRequest, on_shutdown_request, nullptr);
+  boot_chart::record("threads");
+
+  int status = run_application(boot, command_line, options);
+  log::info("application exited with status %d", status);
+  platform::exit(status);
+}
+
+}  // namespace tessera

@@ -1,0 +1,159 @@
+#include "hosted_machine.hh"
+
+#include <pthread.h>
+#include <signal.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/mman.h>
+
+#include <cerrno>
+#include <functional>
+#include <cstring>
+
+#include "machine_state.hh"
+#include <tessera/exit_status.hh>
+
+namespace tessera::linux_host {
+namespace {
+
+constexpr size_t kPage = platform::kPageSize;
+// kernel_main and everything it calls before it starts threads run here.
+constexpr size_t kBootStackSize = 256 * 1024;
+
+HostedMachine::Impl* g_running = nullptr;
+
+std::shared_ptr<spdlog::logger> guest_logger() {
+  // One per process, reused by every machine: spdlog's registry is process-global.
+  if (auto existing = spdlog::get("guest")) return existing;
+  auto sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
+  auto logger = std::make_shared<spdlog::logger>("guest", sink);
+  logger->set_pattern("%v");
+  logger->flush_on(spdlog::level::info);
+  spdlog::register_logger(logger);
+  return logger;
+}
+
+void current_thread_stack(const void*& bottom, size_t& size) {
+  pthread_attr_t attributes;
+  void* address = nullptr;
+  size_t length = 0;
+  if (pthread_getattr_np(pthread_self(), &attributes) == 0) {
+    pthread_attr_getstack(&attributes, &address, &length);
+    pthread_attr_destroy(&attributes);
+  }
+  bottom = address;
+  size = length;
+}
+
+void guest_entry(void* argument) {
+  auto& machine = *static_cast<HostedMachine::Impl*>(argument);
+  kernel_main(machine.boot_info);
+}
+
+}  // namespace
+
+HostedMachine::Impl* running_machine() { return g_running; }
+void set_running_machine(HostedMachine::Impl* machine) { g_running = machine; }
+
+void flush_console(HostedMachine::Impl& machine) {
+  if (!machine.console_line.empty()) {
+    machine.guest_logger->info(machine.console_line);
+    machine.console_line.clear();
+  }
+  machine.guest_logger->flush();
+}
+
+std::unique_ptr<HostedMachine> HostedMachine::create(const MachineConfig& config, std::string& error) {
+  if (g_running) {
+    error = "another hosted machine is running in this process";
+    return nullptr;
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->config = config;
+  impl->arena_size = (config.memory_bytes + kPage - 1) & ~(kPage - 1);
+  if (impl->arena_size == 0) {
+    error = "guest memory size is zero";
+    return nullptr;
+  }
+  // MAP_NORESERVE: guest RAM costs host memory only where the guest touches it.
+  impl->arena = mmap(nullptr, impl->arena_size, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (impl->arena == MAP_FAILED) {
+    impl->arena = nullptr;
+    error = "cannot reserve " + std::to_string(impl->arena_size) + " bytes of guest memory: " + std::strerror(errno);
+    return nullptr;
+  }
+  impl->boot_stack_mapping_size = kBootStackSize + kPage;
+  impl->boot_stack_mapping = mmap(nullptr, impl->boot_stack_mapping_size, PROT_READ | PROT_WRITE,
+                                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (impl->boot_stack_mapping == MAP_FAILED) {
+    impl->boot_stack_mapping = nullptr;
+    munmap(impl->arena, impl->arena_size);
+    error = std::string("cannot map the guest boot stack: ") + std::strerror(errno);
+    return nullptr;
+  }
+  mprotect(impl->boot_stack_mapping, kPage, PROT_NONE);  // guard page
+  impl->tls_window = TlsWindow::for_current_thread();
+  impl->guest_logger = guest_logger();
+  return std::unique_ptr<HostedMachine>(new HostedMachine(std::move(impl)));
+}
+
+HostedMachine::HostedMachine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+HostedMachine::~HostedMachine() {
+  if (impl_->boot_stack_mapping) munmap(impl_->boot_stack_mapping, impl_->boot_stack_mapping_size);
+  if (impl_->arena) munmap(impl_->arena, impl_->arena_size);
+}
+
+int HostedMachine::run() {
+  Impl& m = *impl_;
+  if (m.ran) return exit_status::kOsError;
+  m.ran = true;
+
+  BootInfo& boot = m.boot_info;
+  boot = BootInfo{};
+  boot.platform_name = "linux";
+  boot.memory[0] = {reinterpret_cast<uintptr_t>(m.arena), m.arena_size};
+  boot.memory_region_count = 1;
+  boot.command_line = m.config.command_line.c_str();
+  boot.tls = m.tls_window.tls_template();
+  boot.boot_stack_bottom = reinterpret_cast<uintptr_t>(m.boot_stack_mapping) + kPage;
+  boot.boot_stack_size = kBootStackSize;
+  boot.host_app = m.config.host_app;
+  boot.host_app_context = m.config.host_app_context;
+
+  // Ctrl-C and SIGTERM become the guest's shutdown request instead of killing us.
+  m.signals.add(SIGINT);
+  m.signals.add(SIGTERM);
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&m, &on_signal](const boost::system::error_code& error, int) {
+        if (error) return;
+        m.pending |= platform::event::kShutdownRequest;
+        m.signals.async_wait(on_signal);
+      };
+  m.signals.async_wait(on_signal);
+
+  m.host_tls.resize(m.tls_window.size());
+  m.tls_window.save(m.host_tls.data());
+  current_thread_stack(m.host_stack_bottom, m.host_stack_size);
+  arch::prepare_context(m.guest_context, reinterpret_cast<void*>(boot.boot_stack_bottom), kBootStackSize,
+                        guest_entry, &m);
+
+  set_running_machine(&m);
+  arch::switch_context(m.host_context, m.guest_context, reinterpret_cast<void*>(boot.boot_stack_bottom),
+                       kBootStackSize);
+  // Back from platform::exit().
+  set_running_machine(nullptr);
+  m.tls_window.restore(m.host_tls.data());
+  flush_console(m);
+
+  boost::system::error_code ignored;
+  m.timer.cancel();
+  m.signals.cancel(ignored);
+  m.signals.clear(ignored);
+  m.io.restart();
+  m.io.poll();  // let cancelled handlers finish so nothing refers to this run
+  return m.exit_status;
+}
+
+}  // namespace tessera::linux_host
