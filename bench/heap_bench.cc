@@ -142,11 +142,14 @@ void BM_Glibc_Batch(benchmark::State& state) { batch<Glibc>(state); }
 void BM_Heap_Mixed(benchmark::State& state) { mixed<OurHeap>(state); }
 void BM_Glibc_Mixed(benchmark::State& state) { mixed<Glibc>(state); }
 
-#define SIZES Arg(16)->Arg(64)->Arg(256)->Arg(1024)->Arg(4096)->Arg(64 << 10)->MinTime(0.2)
-BENCHMARK(BM_Heap_AllocFree)->SIZES;
-BENCHMARK(BM_Glibc_AllocFree)->SIZES;
-BENCHMARK(BM_Heap_Batch)->SIZES;
-BENCHMARK(BM_Glibc_Batch)->SIZES;
+void sizes(benchmark::internal::Benchmark* benchmark) {
+  for (int64_t size : {16, 64, 256, 1024, 4096, 64 << 10}) benchmark->Arg(size);
+  benchmark->MinTime(0.2);
+}
+BENCHMARK(BM_Heap_AllocFree)->Apply(sizes);
+BENCHMARK(BM_Glibc_AllocFree)->Apply(sizes);
+BENCHMARK(BM_Heap_Batch)->Apply(sizes);
+BENCHMARK(BM_Glibc_Batch)->Apply(sizes);
 BENCHMARK(BM_Heap_Mixed)->MinTime(0.2);
 BENCHMARK(BM_Glibc_Mixed)->MinTime(0.2);
 

@@ -83,6 +83,7 @@ int run_application(const BootInfo& boot, const CommandLine& command_line, const
 
 [[noreturn]] void kernel_main(const BootInfo& boot) {
   uint64_t entry = platform::monotonic_ns();
+  Scheduler::forget_previous_boot();
   log::reset(entry);
   boot_chart::reset(entry);
 

@@ -38,6 +38,7 @@ void Heap::reset(PageAllocator& pages) {
   pages_ = &pages;
   for (auto& slab : active_) slab = nullptr;
   for (auto& slab : partial_) slab = nullptr;
+  for (auto& slab : spare_) slab = nullptr;
   tags_.reset();
   stats_ = Stats{};
 }
@@ -97,9 +98,10 @@ void* Heap::allocate_small_slow(size_t size, size_t class_index) {
     active_[class_index] = slab = nullptr;
   }
   if (!slab) {
-    slab = partial_[class_index];
-    if (slab) {
+    if ((slab = partial_[class_index])) {
       unlink_partial(slab);
+    } else if ((slab = spare_[class_index])) {
+      spare_[class_index] = nullptr;
     } else if (!(slab = create_slab(class_index))) {
       ++stats_.failed_allocations;
       return nullptr;
@@ -119,7 +121,7 @@ void* Heap::allocate_small_slow(size_t size, size_t class_index) {
 SlabHeader* Heap::create_slab(size_t class_index) {
   if (!pages_) return nullptr;
   const auto& geometry = kGeometry.of[class_index];
-  auto pages = pages_->allocate(geometry.pages);
+  auto pages = take_pages(geometry.pages, 1, 0);
   if (pages.is_error()) return nullptr;
   auto start = reinterpret_cast<uintptr_t>(pages.value());
   if (tags_.track(start, *pages_, stats_.pages_held).is_error()) {
@@ -142,6 +144,20 @@ SlabHeader* Heap::create_slab(size_t class_index) {
   tags_.tag_slab(start, geometry.pages);
   stats_.pages_held += geometry.pages;
   return slab;
+}
+
+Result<void*> Heap::take_pages(size_t count, size_t alignment_pages, size_t aligned_index) {
+  auto pages = pages_->allocate_offset(count, alignment_pages, aligned_index);
+  if (pages.is_ok()) return pages;
+  bool released = false;
+  for (auto& spare : spare_) {
+    if (!spare) continue;
+    release_slab(spare);
+    spare = nullptr;
+    released = true;
+  }
+  if (!released) return pages;
+  return pages_->allocate_offset(count, alignment_pages, aligned_index);
 }
 
 void Heap::unlink_partial(SlabHeader* slab) {
@@ -171,7 +187,13 @@ void Heap::slab_block_freed(SlabHeader* slab) {
   }
   if (slab->in_use == 0) {
     unlink_partial(slab);
-    release_slab(slab);
+    SlabHeader*& spare = spare_[slab->class_index];
+    if (spare) {
+      release_slab(slab);
+    } else {
+      slab->list = SlabHeader::List::kSpare;
+      spare = slab;
+    }
   }
 }
 
@@ -188,7 +210,7 @@ void* Heap::allocate_large(size_t size, size_t alignment) {
   run_pages = bytes / kPageSize;
   if (!pages_) goto failed;
   {
-    auto run = pages_->allocate_offset(run_pages, alignment_pages, aligned_index);
+    auto run = take_pages(run_pages, alignment_pages, aligned_index);
     if (run.is_error()) goto failed;
     auto start = reinterpret_cast<uintptr_t>(run.value());
     if (tags_.track(start, *pages_, stats_.pages_held).is_error()) {

@@ -1,8 +1,13 @@
 #pragma once
 // The kernel heap: malloc/free/realloc/aligned allocation with statistics, on top of
-// the page allocator. Small requests come from per-size-class free lists carved out of
-// whole pages; large ones get their own page runs. Out of memory returns nullptr (or
-// ENOMEM through try_make) and leaves the heap intact.
+// the page allocator. Small requests (up to 4 KiB) come from per-size-class slabs with
+// intrusive free lists (mm/size_classes.hh, mm/slab_header.hh); large ones get their own
+// page runs (mm/large_block_header.hh). A byte per page (mm/heap_page_tags.hh) says
+// what the heap keeps there, so free() recognises foreign pointers, interior pointers
+// and double frees and panics on them instead of corrupting its lists. Slabs that
+// empty go back to the page allocator (see below). Out of memory returns nullptr (or
+// ENOMEM through try_make) and leaves the heap intact. Not thread-safe: the kernel runs
+// its guest threads on one CPU, cooperatively.
 #include <stddef.h>
 #include <stdint.h>
 #include <tessera/result.hh>
@@ -46,12 +51,15 @@ class Heap {
  private:
   // Small blocks (up to size_classes::kMaxSize) come from slabs, one set per size class:
   // the active slab serves allocations; slabs with free blocks wait on the partial
-  // list; a slab that empties is given back to the page allocator unless it is the
-  // active one (which keeps an allocate/free loop off the page allocator).
+  // list; a slab that empties is given back to the page allocator, except the active
+  // one and one spare per class, so that a workload breathing in and out around a slab
+  // boundary does not make and unmake slabs all the time. Spares are given back as soon
+  // as the page allocator runs dry.
   void* allocate_small(size_t size, size_t class_index);
   void* allocate_small_slow(size_t size, size_t class_index);
   void* allocate_large(size_t size, size_t alignment);
   SlabHeader* create_slab(size_t class_index);
+  Result<void*> take_pages(size_t count, size_t alignment_pages, size_t aligned_index);
   void release_slab(SlabHeader* slab);
   void unlink_partial(SlabHeader* slab);
   void slab_block_freed(SlabHeader* slab);
@@ -72,6 +80,7 @@ class Heap {
   PageAllocator* pages_ = nullptr;
   SlabHeader* active_[size_classes::kCount] = {};
   SlabHeader* partial_[size_classes::kCount] = {};
+  SlabHeader* spare_[size_classes::kCount] = {};
   HeapPageTags tags_;
   Stats stats_;
 };

@@ -15,8 +15,9 @@ struct SlabHeader {
   static constexpr uint16_t kFreeState = 0;
 
   // Where the slab sits in its class: allocating from, on the class's partial list
-  // (has free blocks), or full (on no list; its first free moves it to the partial list).
-  enum class List : uint8_t { kActive, kPartial, kFull };
+  // (has free blocks), full (on no list; its first free moves it to the partial list),
+  // or empty and kept as the class's one spare.
+  enum class List : uint8_t { kActive, kPartial, kFull, kSpare };
 
   struct FreeBlock {
     FreeBlock* next;

@@ -60,11 +60,15 @@ constinit Scheduler::State Scheduler::state_;
 
 Thread* Thread::current() { return Scheduler::state_.current; }
 
-Result<void> Scheduler::init(const TlsTemplate& tls, StackBounds boot_stack) {
+void Scheduler::forget_previous_boot() {
   // The hosted build boots many kernels in one process: forget the previous boot entirely
   // (its threads, stacks and heap are gone with it).
   state_.~State();
   new (&state_) State();
+}
+
+Result<void> Scheduler::init(const TlsTemplate& tls, StackBounds boot_stack) {
+  forget_previous_boot();
   state_.tls = tls;
 
   // The calling context becomes "main". It keeps its boot stack, so there is nothing to

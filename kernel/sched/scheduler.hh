@@ -25,6 +25,9 @@ class Scheduler {
   // Resets all scheduler state and adopts the calling context (kernel_main on its boot
   // stack) as thread 1, "main". `tls` is the kernel image's TLS template.
   static Result<void> init(const TlsTemplate& tls, StackBounds boot_stack);
+  // Drops every trace of an earlier boot in this process (Thread::current() becomes null),
+  // so a panic before init() cannot reach the previous boot's freed threads.
+  static void forget_previous_boot();
 
   static void yield();
   static void sleep_until(uint64_t deadline_ns);

@@ -204,8 +204,8 @@ TEST_F(HeapTest, EmptySlabsGoBackToThePageAllocator) {
   EXPECT_GT(heap.stats().pages_held, baseline + 16);
   expect_pages_match();
   for (void* block : blocks) heap.free(block);
-  // Only the class's active slab may stay.
-  EXPECT_LE(heap.stats().pages_held, baseline + size_classes::kGeometry.of[size_classes::index_for(64)].pages);
+  // Only the class's active slab and one spare may stay.
+  EXPECT_LE(heap.stats().pages_held, baseline + 2 * size_classes::kGeometry.of[size_classes::index_for(64)].pages);
   expect_pages_match();
   heap.free(keep);
 }
@@ -366,6 +366,32 @@ TEST_F(SmallHeapTest, SmallOutOfMemoryLeavesTheHeapUsable) {
   heap.free(block);
 }
 
+TEST_F(SmallHeapTest, SpareSlabsAreGivenBackWhenMemoryRunsOut) {
+  std::vector<void*> blocks;
+  while (void* block = heap.allocate(48)) blocks.push_back(block);
+  for (void* block : blocks) heap.free(block);
+  size_t slab_pages = size_classes::kGeometry.of[size_classes::index_for(48)].pages;
+  size_t table_pages = 1;
+  // The failed allocation retired the full active slab; the first slab to empty
+  // became the spare, every later one went back.
+  EXPECT_EQ(heap.stats().pages_held, table_pages + slab_pages);
+  // Another class's one-page slabs get every free page, and then the spare's too.
+  ASSERT_EQ(slab_pages, 1u);
+  ASSERT_EQ(size_classes::kGeometry.of[0].pages, 1u);
+  size_t expected_slabs = pages.stats().free_pages + slab_pages;
+  std::vector<void*> tiny;
+  while (void* block = heap.allocate(16)) tiny.push_back(block);
+  EXPECT_EQ(tiny.size(), expected_slabs * size_classes::kGeometry.of[0].capacity);
+  EXPECT_EQ(heap.stats().pages_held, table_pages + expected_slabs);
+  EXPECT_EQ(pages.stats().free_pages, 0u);
+  expect_pages_match();
+  for (void* block : tiny) heap.free(block);
+  void* small = heap.allocate(48);
+  EXPECT_NE(small, nullptr);
+  heap.free(small);
+  expect_pages_match();
+}
+
 TEST_F(HeapTest, RandomizedAgainstAShadowModel) {
   struct Live {
     size_t size;
@@ -442,9 +468,9 @@ TEST_F(HeapTest, RandomizedAgainstAShadowModel) {
   }
   EXPECT_EQ(heap.stats().bytes_in_use, 0u);
   expect_pages_match();
-  // Only page tag tables and at most one active slab per class remain.
+  // Only page tag tables and at most an active and a spare slab per class remain.
   size_t most = 1;
-  for (auto& geometry : size_classes::kGeometry.of) most += geometry.pages;
+  for (auto& geometry : size_classes::kGeometry.of) most += 2 * geometry.pages;
   EXPECT_LE(heap.stats().pages_held, most);
 }
 
