@@ -112,7 +112,8 @@ INSTANTIATE_TEST_SUITE_P(
         ValidCase{"-- a\\\"b c\"", {}, {"a\\b c"}},
         ValidCase{"-- loglevel=1 loglevel=2", {}, {"loglevel=1", "loglevel=2"}},
         ValidCase{"a=1--", {{"a", "1--", true}}, {}},
-        ValidCase{"a --\tb", {{"a", "", false}}, {"b"}}));
+        ValidCase{"a --\tb", {{"a", "", false}}, {"b"}}),
+    [](const auto& info) { return "case" + std::to_string(info.index); });
 
 struct InvalidCase {
   std::string text;
@@ -168,7 +169,8 @@ INSTANTIATE_TEST_SUITE_P(
         InvalidCase{std::string("a=\0b", 4), "control character 0x00 at column 3; the command line is text",
                     kEINVAL},
         InvalidCase{"-- \"x\x1b[31m\"", "control character 0x1b at column 6; the command line is text", kEINVAL},
-        InvalidCase{"-- x\x7f", "control character 0x7f at column 5; the command line is text", kEINVAL}));
+        InvalidCase{"-- x\x7f", "control character 0x7f at column 5; the command line is text", kEINVAL}),
+    [](const auto& info) { return "case" + std::to_string(info.index); });
 
 // --- Limits, at the boundary -----------------------------------------------------------
 

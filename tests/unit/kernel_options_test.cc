@@ -75,7 +75,8 @@ INSTANTIATE_TEST_SUITE_P(
         ValidCase{"help", "loglevel=info bootchart=0 app=demo demo.threads=4 demo.rounds=3 help=1"},
         ValidCase{"help=no", "loglevel=info bootchart=0 app=demo demo.threads=4 demo.rounds=3 help=0"},
         ValidCase{"demo.rounds=10 app=sleep loglevel=debug demo.threads=2 bootchart -- x y",
-                  "loglevel=debug bootchart=1 app=sleep demo.threads=2 demo.rounds=10 help=0"}));
+                  "loglevel=debug bootchart=1 app=sleep demo.threads=2 demo.rounds=10 help=0"}),
+    [](const auto& info) { return "case" + std::to_string(info.index); });
 
 struct InvalidCase {
   std::string text;
@@ -136,7 +137,8 @@ INSTANTIATE_TEST_SUITE_P(
         InvalidCase{"demo.rounds=0", kRounds + "'0'"},
         InvalidCase{"demo.rounds=1001", kRounds + "'1001'"},
         InvalidCase{"demo.rounds=4294967295", kRounds + "'4294967295'"},
-        InvalidCase{"demo.rounds=" + std::string(60, '9'), kRounds + "'" + std::string(40, '9') + "...'"}));
+        InvalidCase{"demo.rounds=" + std::string(60, '9'), kRounds + "'" + std::string(40, '9') + "...'"}),
+    [](const auto& info) { return "case" + std::to_string(info.index); });
 
 TEST(KernelOptions, FirstBadOptionIsReported) {
   auto line = CommandLine::parse("app=nope demo.threads=0");
