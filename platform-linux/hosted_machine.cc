@@ -4,7 +4,10 @@
 #include <signal.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <functional>
@@ -43,6 +46,38 @@ void current_thread_stack(const void*& bottom, size_t& size) {
   }
   bottom = address;
   size = length;
+}
+
+// Maps the image file read-only and privately: the guest reads it in place (zero copy),
+// and nothing it does can change the file.
+bool map_image(HostedMachine::Impl& impl, const std::string& path, std::string& error) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    error = "cannot open boot image '" + path + "': " + std::strerror(errno);
+    return false;
+  }
+  struct stat info;
+  bool ok = fstat(fd, &info) == 0;
+  if (ok && !S_ISREG(info.st_mode)) {
+    error = "boot image '" + path + "' is not a regular file";
+    ok = false;
+  } else if (ok && info.st_size == 0) {
+    error = "boot image '" + path + "' is empty";
+    ok = false;
+  } else if (ok) {
+    void* mapping = mmap(nullptr, size_t(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+    if (mapping == MAP_FAILED) {
+      error = "cannot map boot image '" + path + "': " + std::strerror(errno);
+      ok = false;
+    } else {
+      impl.image = mapping;
+      impl.image_size = size_t(info.st_size);
+    }
+  } else {
+    error = "cannot read boot image '" + path + "': " + std::strerror(errno);
+  }
+  close(fd);
+  return ok;
 }
 
 void guest_entry(void* argument) {
@@ -93,6 +128,11 @@ std::unique_ptr<HostedMachine> HostedMachine::create(const MachineConfig& config
     return nullptr;
   }
   mprotect(impl->boot_stack_mapping, kPage, PROT_NONE);  // guard page
+  if (!config.image_path.empty() && !map_image(*impl, config.image_path, error)) {
+    munmap(impl->boot_stack_mapping, impl->boot_stack_mapping_size);
+    munmap(impl->arena, impl->arena_size);
+    return nullptr;
+  }
   impl->tls_window = TlsWindow::for_current_thread();
   impl->guest_logger = guest_logger();
   return std::unique_ptr<HostedMachine>(new HostedMachine(std::move(impl)));
@@ -101,6 +141,7 @@ std::unique_ptr<HostedMachine> HostedMachine::create(const MachineConfig& config
 HostedMachine::HostedMachine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 HostedMachine::~HostedMachine() {
+  if (impl_->image) munmap(impl_->image, impl_->image_size);
   if (impl_->boot_stack_mapping) munmap(impl_->boot_stack_mapping, impl_->boot_stack_mapping_size);
   if (impl_->arena) munmap(impl_->arena, impl_->arena_size);
 }
@@ -116,6 +157,7 @@ int HostedMachine::run() {
   boot.memory[0] = {reinterpret_cast<uintptr_t>(m.arena), m.arena_size};
   boot.memory_region_count = 1;
   boot.command_line = m.config.command_line.c_str();
+  boot.boot_image = {reinterpret_cast<uintptr_t>(m.image), m.image_size};
   boot.tls = m.tls_window.tls_template();
   boot.boot_stack_bottom = reinterpret_cast<uintptr_t>(m.boot_stack_mapping) + kPage;
   boot.boot_stack_size = kBootStackSize;

@@ -15,6 +15,7 @@ struct MachineConfig {
 
   size_t memory_bytes = kDefaultMemory;
   std::string command_line;  // kernel options, then "--" and application arguments
+  std::string image_path;    // the ROFS boot image, mapped read-only; empty: none
   bool echo_console = true;  // guest console to stdout (through the "guest" logger)
   std::string* console_capture = nullptr;  // also append console bytes here, when set
   // An application compiled into this executable; see BootInfo::host_app.

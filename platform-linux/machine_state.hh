@@ -28,6 +28,8 @@ struct HostedMachine::Impl {
   size_t arena_size = 0;
   void* boot_stack_mapping = nullptr;
   size_t boot_stack_mapping_size = 0;
+  void* image = nullptr;  // read-only mapping of the boot image file
+  size_t image_size = 0;
 
   BootInfo boot_info;
   TlsWindow tls_window;

@@ -1,5 +1,7 @@
 // Runs one scenario of the shared list against one platform and explains any mismatch.
-//   scenario_runner --tessera PATH --file scenarios.txt --scenario NAME [--platform hosted]
+//   scenario_runner --tessera PATH --file scenarios.txt --scenario NAME [--platform hosted|vm] [--machine M]
+// On vm the scenario runs as `tessera run --platform qemu [--machine M] ARGS`, with the same
+// expectations. A scenario not meant for the platform exits with kSkipped (ctest: skipped).
 //   scenario_runner --file scenarios.txt --list
 #include <csignal>
 #include <cstdio>
@@ -15,9 +17,12 @@ using namespace tessera::scenario;
 
 namespace {
 
+constexpr int kSkipped = 77;  // SKIP_RETURN_CODE of the ctest tests
+
 int usage() {
   std::fprintf(stderr,
-               "usage: scenario_runner --tessera PATH --file FILE --scenario NAME [--platform hosted]\n"
+               "usage: scenario_runner --tessera PATH --file FILE --scenario NAME [--platform hosted|vm] "
+               "[--machine microvm|q35] [--images DIR]\n"
                "       scenario_runner --file FILE --list\n");
   return 2;
 }
@@ -33,7 +38,7 @@ std::vector<std::string> split_lines(const std::string& text) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string tessera, file, name, platform = "hosted";
+  std::string tessera, file, name, platform = "hosted", machine, images = ".";
   bool list = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -46,6 +51,8 @@ int main(int argc, char** argv) {
     if (arg == "--file" && value(file)) continue;
     if (arg == "--scenario" && value(name)) continue;
     if (arg == "--platform" && value(platform)) continue;
+    if (arg == "--machine" && value(machine)) continue;
+    if (arg == "--images" && value(images)) continue;
     if (arg == "--list") { list = true; continue; }
     return usage();
   }
@@ -61,8 +68,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (tessera.empty() || name.empty()) return usage();
-  if (platform != "hosted") {
-    std::fprintf(stderr, "unknown platform '%s' (this build knows: hosted)\n", platform.c_str());
+  if (platform != "hosted" && platform != "vm") {
+    std::fprintf(stderr, "unknown platform '%s' (this build knows: hosted, vm)\n", platform.c_str());
     return 2;
   }
   const Scenario* scenario = nullptr;
@@ -73,8 +80,25 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  bool wanted = false;
+  for (const auto& p : scenario->platforms) wanted = wanted || p == platform;
+  if (!wanted) {
+    std::printf("scenario %s skipped on %s (it runs on:", name.c_str(), platform.c_str());
+    for (const auto& p : scenario->platforms) std::printf(" %s", p.c_str());
+    std::printf("; see %s line %d)\n", file.c_str(), scenario->line_number);
+    return kSkipped;
+  }
+
   std::vector<std::string> command{tessera, "run"};
-  command.insert(command.end(), scenario->run_arguments.begin(), scenario->run_arguments.end());
+  if (platform == "vm") {
+    command.insert(command.end(), {"--platform", "qemu"});
+    if (!machine.empty()) command.insert(command.end(), {"--machine", machine});
+  }
+  // @IMAGES@ in a run: line is the folder of the images built for the scenarios.
+  for (std::string argument : scenario->run_arguments) {
+    for (size_t at; (at = argument.find("@IMAGES@")) != std::string::npos;) argument.replace(at, 8, images);
+    command.push_back(argument);
+  }
   std::optional<std::regex> interrupt;
   if (scenario->interrupt_when) interrupt.emplace(scenario->interrupt_when->regex);
   auto result = run_process(command, scenario->timeout_seconds, [&](const std::string& line) {

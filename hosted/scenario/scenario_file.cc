@@ -111,8 +111,15 @@ bool parse_scenario_file(const std::string& path, std::vector<Scenario>& out, st
       if (key == "expect") current.expect.push_back(pattern);
       else if (key == "reject") current.reject.push_back(pattern);
       else current.interrupt_when = pattern;
+    } else if (key == "platforms") {
+      std::vector<std::string> names;
+      if (!split_words(value, names, why)) return fail(why);
+      for (const auto& name : names)
+        if (name != "hosted" && name != "vm") return fail("unknown platform '" + name + "' (hosted, vm)");
+      if (names.empty()) return fail("platforms: needs at least one of hosted, vm");
+      current.platforms = names;
     } else {
-      return fail("unknown key '" + key + "' (run, status, expect, reject, interrupt-when, timeout)");
+      return fail("unknown key '" + key + "' (run, status, expect, reject, interrupt-when, timeout, platforms)");
     }
   }
   return true;

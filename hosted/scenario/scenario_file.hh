@@ -8,6 +8,7 @@
 //     reject: REGEX           must match no output line
 //     interrupt-when: REGEX   send SIGINT once a line matches (Ctrl-C)
 //     timeout: SECONDS        default 60; exceeding it fails as "timed out"
+//     platforms: NAMES...     where it runs (hosted, vm); default all. Say why in a comment.
 //
 // Blank lines and lines starting with '#' are ignored.
 #include <optional>
@@ -30,6 +31,7 @@ struct Scenario {
   std::vector<Pattern> reject;
   std::optional<Pattern> interrupt_when;
   int timeout_seconds = 60;
+  std::vector<std::string> platforms{"hosted", "vm"};
 };
 
 // Errors name the file and line.

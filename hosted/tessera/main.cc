@@ -10,6 +10,7 @@
 
 #include <tessera/exit_status.hh>
 
+#include "tessera/image_command.hh"
 #include "tessera/run_command.hh"
 
 int main(int argc, char** argv) {
@@ -33,6 +34,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   tessera::cli::RunOptions run_options;
   tessera::cli::add_run_command(app, run_options);
+  tessera::cli::ImageOptions image_options;
+  tessera::cli::add_image_command(app, image_options);
 
   try {
     app.parse(host_argc, argv);
@@ -48,5 +51,6 @@ int main(int argc, char** argv) {
     host_log->error("'--' and kernel words only go with 'tessera run'");
     return tessera::exit_status::kUsage;
   }
+  if (app.got_subcommand("image")) return tessera::cli::run_image_command(app, image_options);
   return 0;
 }

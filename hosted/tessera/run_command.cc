@@ -3,6 +3,8 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
+
 #include <tessera/exit_status.hh>
 
 #include "hosted_machine.hh"
@@ -17,14 +19,36 @@ void add_run_command(CLI::App& app, RunOptions& options) {
       "Words after '--' go to the kernel: key=value kernel options, then optionally another '--'\n"
       "and the application's arguments. Example: tessera run -- app=exit -- 3\n"
       "'tessera run -- help' lists the kernel options. The guest's exit status becomes tessera's.");
+  run->add_option("image", options.image, "ROFS boot image to boot (default: default.img beside tessera)");
+  run->add_flag("--no-image", options.no_image, "Boot with no boot image: the kernel core alone");
   run->add_option("--memory,-m", options.memory, "Guest RAM size, e.g. 64M, 512K, 1G")->capture_default_str();
   run->add_option("--log-level", options.log_level, "Kernel console log level (sets loglevel=)")
       ->check(CLI::IsMember({"error", "warn", "info", "debug", "trace"}));
   run->add_option("--log-file", options.log_file, "Also write the guest console, timestamped, to FILE");
 }
 
+std::string default_image_path() {
+  std::error_code error;
+  auto executable = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) return "default.img";
+  return (executable.parent_path() / "default.img").string();
+}
+
 int run_hosted(const RunOptions& options) {
   auto host_log = spdlog::get("tessera");
+  if (options.no_image && !options.image.empty()) {
+    host_log->error("give an IMAGE or --no-image, not both");
+    return exit_status::kUsage;
+  }
+  std::string image = options.image;
+  if (image.empty() && !options.no_image) {
+    image = default_image_path();
+    if (!std::filesystem::exists(image)) {
+      host_log->error("no IMAGE given and the default image {} does not exist (it is built with tessera; "
+                      "or use --no-image)", image);
+      return exit_status::kUsage;
+    }
+  }
   auto memory = parse_size(options.memory);
   if (!memory) {
     host_log->error("invalid --memory '{}': expected a size such as 64M, 512K or 1G (at most 1T)", options.memory);
@@ -38,6 +62,7 @@ int run_hosted(const RunOptions& options) {
   linux_host::MachineConfig config;
   config.memory_bytes = *memory;
   config.command_line = join_kernel_command_line(words);
+  config.image_path = image;
 
   std::string error;
   auto machine = linux_host::HostedMachine::create(config, error);

@@ -7,6 +7,8 @@
 namespace tessera::cli {
 
 struct RunOptions {
+  std::string image;     // empty: the default image next to this program
+  bool no_image = false;
   std::string memory = "64M";
   std::string log_level;
   std::string log_file;
@@ -16,5 +18,7 @@ struct RunOptions {
 void add_run_command(CLI::App& app, RunOptions& options);
 // Returns the process exit status: the guest's, or 64 for bad host-side arguments.
 int run_hosted(const RunOptions& options);
+// default.img in the folder of the running tessera executable.
+std::string default_image_path();
 
 }  // namespace tessera::cli

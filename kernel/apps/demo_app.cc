@@ -2,6 +2,7 @@
 // storage behave, printing one line per check. Any failed check makes it exit 1.
 #include <tessera/format.hh>
 #include <tessera/platform.hh>
+#include <tessera/vfs.hh>
 
 #include "apps/builtin_app.hh"
 #include "arch/x86_64/context.hh"
@@ -122,6 +123,31 @@ bool check_heap(Demo& demo) {
   return true;
 }
 
+// The boot image: /etc/motd is a symlink to /app/demo/message.txt on the default image.
+void check_boot_image_files(Demo& demo) {
+  constexpr const char* kPath = "/etc/motd";
+  auto opened = vfs::open(kPath, vfs::open_flag::kReadOnly);
+  if (opened.is_error()) {
+    if (opened.error().code() == kENOENT) print("demo: %s not found; file checks skipped\n", kPath);
+    else print("demo: FAILED: open %s: %s\n", kPath, opened.error().message()), demo.failed = true;
+    return;
+  }
+  int fd = opened.value();
+  char text[256];
+  auto got = vfs::read(fd, ktl::MutableBytes(reinterpret_cast<uint8_t*>(text), sizeof text - 1));
+  auto mapped = vfs::map(fd);
+  (void)vfs::close(fd);
+  if (got.is_error() || mapped.is_error()) return fail(demo, "reading /etc/motd through the VFS failed");
+  size_t length = got.value();
+  // read() copies and map() points into the image: both must show the same bytes.
+  if (mapped.value().size() < length || __builtin_memcmp(mapped.value().data(), text, length) != 0)
+    return fail(demo, "read() and map() of /etc/motd disagree");
+  text[length] = 0;
+  size_t line = 0;
+  while (line < length && text[line] != '\n') ++line;
+  print("demo: read %s through the VFS (%zu bytes, symlink followed): %.*s\n", kPath, length, int(line), text);
+}
+
 struct TimerProbe {
   WaitQueue fired;
   bool done = false;
@@ -144,6 +170,7 @@ int demo_app_main(const AppContext& context) {
   if (demo.canary == 0) fail(demo, "the stack-protector canary at %fs:0x28 is zero");
 
   check_heap(demo);
+  check_boot_image_files(demo);
 
   if (run_threads(demo, take_turns, "turns")) {
     MutexLocker locker(demo.mutex);

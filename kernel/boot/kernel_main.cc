@@ -8,7 +8,9 @@
 #include <tessera/platform.hh>
 
 #include "apps/builtin_app.hh"
+#include "fs/boot_image.hh"
 #include "boot/boot_chart.hh"
+#include "boot/boot_config.hh"
 #include "boot/command_line.hh"
 #include "boot/kernel_options.hh"
 #include "log/log.hh"
@@ -90,14 +92,15 @@ int run_application(const BootInfo& boot, const CommandLine& command_line, const
   auto parsed = CommandLine::parse(boot.command_line);
   if (parsed.is_error()) refuse_boot(exit_status::kUsage, "%s", parsed.error().message());
   const CommandLine& command_line = parsed.value();
-  auto options_result = KernelOptions::from(command_line);
-  if (options_result.is_error()) refuse_boot(exit_status::kUsage, "%s", options_result.error().message());
-  const KernelOptions& options = options_result.value();
-  if (options.show_help) {
+  // Checked before anything else so a typo is reported at once; the boot image's
+  // configuration file is applied under these options once the image is mounted.
+  auto early_options = KernelOptions::from(command_line);
+  if (early_options.is_error()) refuse_boot(exit_status::kUsage, "%s", early_options.error().message());
+  if (early_options.value().show_help) {
     print_kernel_option_help();
     platform::exit(exit_status::kOk);
   }
-  log::set_console_level(options.log_level);
+  log::set_console_level(early_options.value().log_level);
   log::info("Tessera %s booting on the %s platform", kVersion, boot.platform_name);
   log::debug("command line: %s", boot.command_line);
 
@@ -108,6 +111,17 @@ int run_application(const BootInfo& boot, const CommandLine& command_line, const
   if (scheduler.is_error()) refuse_boot(exit_status::kOsError, "cannot start threads: %s", scheduler.error().message());
   Scheduler::set_event_handler(platform::event::kShutdownRequest, on_shutdown_request, nullptr);
   boot_chart::record("threads");
+
+  ktl::Bytes image(reinterpret_cast<const uint8_t*>(boot.boot_image.start), boot.boot_image.size);
+  if (auto mounted = mount_boot_image(image); mounted.is_error())
+    refuse_boot(exit_status::kDataError, "cannot mount the boot image: %s", mounted.error().message());
+  if (image.empty()) log::info("no boot image: / is empty");
+  boot_chart::record("rofs mounted");
+
+  auto options_result = load_kernel_options(command_line, !image.empty());
+  if (options_result.is_error()) refuse_boot(exit_status::kDataError, "%s", options_result.error().message());
+  const KernelOptions& options = options_result.value();
+  log::set_console_level(options.log_level);
 
   int status = run_application(boot, command_line, options);
   log::info("application exited with status %d", status);

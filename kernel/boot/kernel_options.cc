@@ -211,8 +211,8 @@ void describe_value(const OptionRow& row, const Value& value, char* out, size_t 
 
 }  // namespace
 
-Result<KernelOptions> KernelOptions::from(const CommandLine& line) {
-  KernelOptions options;
+Result<KernelOptions> KernelOptions::from(const CommandLine& line, const KernelOptions& base) {
+  KernelOptions options = base;
   for (const auto& option : line.options()) {
     const OptionRow* row = find_row(option.key);
     if (!row) {

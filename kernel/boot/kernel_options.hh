@@ -25,7 +25,10 @@ struct KernelOptions {
   // Options left out keep the defaults above. Errors (EINVAL) name the option and the
   // rejected value: "unknown kernel option 'foo' (known: ...)",
   // "kernel option 'demo.threads' expects a whole number from 1 to 64, got 'x'".
-  static Result<KernelOptions> from(const CommandLine& line);
+  static Result<KernelOptions> from(const CommandLine& line) { return from(line, KernelOptions{}); }
+  // The same, starting from `base` instead of the defaults: how the boot command line
+  // overrides the boot image's configuration file.
+  static Result<KernelOptions> from(const CommandLine& line, const KernelOptions& base);
 };
 
 // The names `app=` accepts, in the order help lists them.

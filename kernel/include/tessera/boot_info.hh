@@ -28,7 +28,9 @@ struct BootInfo {
   const char* platform_name = "";       // "linux" or "vm": for the boot banner only
   MemoryRegion memory[kMaxMemoryRegions];
   size_t memory_region_count = 0;
-  MemoryRegion boot_image;               // the ROFS image; size 0 when none was given
+  // The ROFS boot image, mapped read-only: `size` is its exact length in bytes (not
+  // rounded to pages); 0 when the platform was given none.
+  MemoryRegion boot_image;
   const char* command_line = "";         // NUL-terminated; "key=value ... -- app args"
   TlsTemplate tls;
   // Where kernel_main's own stack lives, so its guard page and bounds are known.

@@ -6,6 +6,7 @@
 namespace tessera::exit_status {
 inline constexpr int kOk = 0;
 inline constexpr int kUsage = 64;        // malformed or unknown kernel option
+inline constexpr int kDataError = 65;    // the boot image or its configuration is invalid
 inline constexpr int kSoftware = 70;     // kernel panic
 inline constexpr int kOsError = 71;      // boot failed: not enough memory, bad boot info
 inline constexpr int kInterrupted = 130; // the host asked the guest to stop (Ctrl-C)
