@@ -3,12 +3,15 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include <tessera/exit_status.hh>
 
 #include "hosted_machine.hh"
 #include "tessera/kernel_command_line.hh"
+#include "tessera/qemu_runner.hh"
 #include "tessera/size_parser.hh"
 
 namespace tessera::cli {
@@ -25,6 +28,14 @@ void add_run_command(CLI::App& app, RunOptions& options) {
   run->add_option("--log-level", options.log_level, "Kernel console log level (sets loglevel=)")
       ->check(CLI::IsMember({"error", "warn", "info", "debug", "trace"}));
   run->add_option("--log-file", options.log_file, "Also write the guest console, timestamped, to FILE");
+  run->add_option("--platform", options.platform,
+                  "hosted: this Linux process; qemu: tessera-vm.elf under qemu-system-x86_64")
+      ->check(CLI::IsMember({"hosted", "qemu"}))
+      ->capture_default_str();
+  run->add_option("--machine", options.machine, "QEMU machine model (with --platform qemu)")
+      ->check(CLI::IsMember({"microvm", "q35"}))
+      ->capture_default_str();
+  run->add_flag("--verbose", options.verbose, "Show the QEMU command line and the VM's memory map and clocks");
 }
 
 std::string default_image_path() {
@@ -58,6 +69,38 @@ int run_hosted(const RunOptions& options) {
   std::vector<std::string> words;
   if (!options.log_level.empty()) words.push_back("loglevel=" + options.log_level);
   words.insert(words.end(), options.kernel_words.begin(), options.kernel_words.end());
+
+  if (options.platform == "qemu") {
+    if (!options.log_file.empty()) {
+      host_log->error("--log-file works with --platform hosted only (for now)");
+      return exit_status::kUsage;
+    }
+    QemuConfig qemu;
+    qemu.kernel_path = default_vm_kernel_path();
+    qemu.image_path = image;
+    if (!image.empty()) {
+      // The same checks, and messages, as the hosted machine's (hosted_machine.cc).
+      std::error_code error;
+      auto status = std::filesystem::status(image, error);
+      std::string problem;
+      if (error || !std::filesystem::exists(status))
+        problem = "cannot open boot image '" + image + "': " + std::strerror(ENOENT);
+      else if (!std::filesystem::is_regular_file(status))
+        problem = "boot image '" + image + "' is not a regular file";
+      else if (std::filesystem::file_size(image, error) == 0 || error)
+        problem = "boot image '" + image + "' is empty";
+      if (!problem.empty()) {
+        host_log->error("{}", problem);
+        return exit_status::kOsError;
+      }
+      qemu.image_bytes = size_t(std::filesystem::file_size(image));
+    }
+    qemu.machine = options.machine;
+    qemu.memory_bytes = *memory;
+    qemu.command_line = join_kernel_command_line(words);
+    qemu.verbose = options.verbose;
+    return run_qemu(qemu);
+  }
 
   linux_host::MachineConfig config;
   config.memory_bytes = *memory;

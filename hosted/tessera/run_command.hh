@@ -1,5 +1,5 @@
 #pragma once
-// `tessera run`: boot the hosted kernel in this process.
+// `tessera run`: boot the kernel in this process (hosted) or under QEMU (qemu).
 #include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
@@ -12,6 +12,9 @@ struct RunOptions {
   std::string memory = "64M";
   std::string log_level;
   std::string log_file;
+  std::string platform = "hosted";  // or "qemu": boot bin/tessera-vm.elf under QEMU
+  std::string machine = "microvm";  // QEMU machine model: microvm or q35
+  bool verbose = false;             // print the QEMU command and the VM's boot details
   std::vector<std::string> kernel_words;  // everything after the first "--"
 };
 

@@ -34,6 +34,7 @@ struct Demo {
 
   uint32_t wake_order[kMaxThreads] = {};
   uint32_t woken = 0;
+  uint64_t sleep_start_ns = 0;  // one start for every sleeper: deadlines must not depend on start-up jitter
   uint64_t canary = 0;
 };
 
@@ -65,14 +66,14 @@ void take_turns(void* argument) {
   if (t_identity != worker.index + 1) fail(demo, "a __thread variable changed under another thread");
 }
 
-// Thread i sleeps (n - i) ms, so they must wake in reverse creation order.
+// Thread i sleeps until (n - i) ms after a common start, so they must wake in reverse
+// creation order however late each one got to run.
 void sleep_then_report(void* argument) {
   auto& worker = *static_cast<Worker*>(argument);
   Demo& demo = *worker.demo;
-  uint64_t asked = (demo.thread_count - worker.index) * kMillisecond;
-  uint64_t start = platform::monotonic_ns();
-  Scheduler::sleep_for(asked);
-  if (platform::monotonic_ns() - start < asked) fail(demo, "a sleep ended before its deadline");
+  uint64_t deadline = demo.sleep_start_ns + (demo.thread_count - worker.index) * kMillisecond;
+  Scheduler::sleep_until(deadline);
+  if (platform::monotonic_ns() < deadline) fail(demo, "a sleep ended before its deadline");
   demo.wake_order[demo.woken++] = worker.index;
 }
 
@@ -181,6 +182,7 @@ int demo_app_main(const AppContext& context) {
             demo.turns_taken);
   }
 
+  demo.sleep_start_ns = platform::monotonic_ns();
   if (run_threads(demo, sleep_then_report, "sleeper")) {
     bool ordered = demo.woken == demo.thread_count;
     for (uint32_t i = 0; ordered && i < demo.woken; ++i)

@@ -1,0 +1,16 @@
+#pragma once
+// The console: a 16550 UART at I/O port 0x3f8 (COM1), written by polling. QEMU passes
+// the bytes to its -serial backend unchanged, so the console matches the hosted one.
+#include <stddef.h>
+#include <stdint.h>
+
+namespace tessera::vm::serial_port {
+
+void initialize();
+void write(const char* bytes, size_t length);
+void write(const char* text);  // NUL-terminated, for messages before the kernel runs
+// Input from the host: interrupt on IRQ 4 when a byte arrives; read them without waiting.
+void enable_receive_interrupt();
+bool read_byte(uint8_t& byte);
+
+}  // namespace tessera::vm::serial_port
