@@ -112,6 +112,7 @@ Expected<uint32_t> copy_inline(const SourceNode& node, DataStream& stream) {
 }
 
 template <typename T> void append(std::vector<uint8_t>& out, uint64_t offset, const T* items, size_t count) {
+  if (count == 0) return;  // an empty table may have no storage at all: memcpy(…, nullptr, 0) is undefined
   std::memcpy(out.data() + offset, items, count * sizeof(T));
 }
 

@@ -3,6 +3,7 @@
 // On vm the scenario runs as `tessera run --platform qemu [--machine M] ARGS`, with the same
 // expectations. A scenario not meant for the platform exits with kSkipped (ctest: skipped).
 //   scenario_runner --file scenarios.txt --list
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -25,6 +26,24 @@ int usage() {
                "[--machine microvm|q35] [--images DIR]\n"
                "       scenario_runner --file FILE --list\n");
   return 2;
+}
+
+// Lines as compared across platforms: without the log's "[    0.001234] " timestamp,
+// and without lines matching a platform-specific pattern.
+std::vector<std::string> comparable_lines(const std::string& output, const std::vector<Pattern>& platform_specific) {
+  static const std::regex timestamp(R"(^\[ *[0-9]+\.[0-9]+\] )");
+  std::vector<std::regex> ignored;
+  for (const auto& p : platform_specific) ignored.emplace_back(p.regex);
+  std::vector<std::string> lines;
+  std::istringstream stream(output);
+  std::string line;
+  while (std::getline(stream, line)) {
+    line = std::regex_replace(line, timestamp, "");
+    bool skip = false;
+    for (const auto& r : ignored) skip = skip || std::regex_search(line, r);
+    if (!skip) lines.push_back(line);
+  }
+  return lines;
 }
 
 std::vector<std::string> split_lines(const std::string& text) {
@@ -89,25 +108,33 @@ int main(int argc, char** argv) {
     return kSkipped;
   }
 
-  std::vector<std::string> command{tessera, "run"};
-  if (platform == "vm") {
-    command.insert(command.end(), {"--platform", "qemu"});
-    if (!machine.empty()) command.insert(command.end(), {"--machine", machine});
-  }
-  // @IMAGES@ in a run: line is the folder of the images built for the scenarios.
-  for (std::string argument : scenario->run_arguments) {
-    for (size_t at; (at = argument.find("@IMAGES@")) != std::string::npos;) argument.replace(at, 8, images);
-    command.push_back(argument);
-  }
-  std::optional<std::regex> interrupt;
-  if (scenario->interrupt_when) interrupt.emplace(scenario->interrupt_when->regex);
-  auto result = run_process(command, scenario->timeout_seconds, [&](const std::string& line) {
-    return interrupt && std::regex_search(line, *interrupt);
-  });
+  auto build_command = [&](const std::string& on) {
+    std::vector<std::string> command{tessera, "run"};
+    if (on == "vm") {
+      command.insert(command.end(), {"--platform", "qemu"});
+      if (!machine.empty()) command.insert(command.end(), {"--machine", machine});
+    }
+    // @IMAGES@ in a run: line is the folder of the images built for the scenarios.
+    for (std::string argument : scenario->run_arguments) {
+      for (size_t at; (at = argument.find("@IMAGES@")) != std::string::npos;) argument.replace(at, 8, images);
+      command.push_back(argument);
+    }
+    return command;
+  };
+  auto run_on = [&](const std::string& on) {
+    auto command = build_command(on);
+    std::optional<std::regex> interrupt;
+    if (scenario->interrupt_when) interrupt.emplace(scenario->interrupt_when->regex);
+    auto result = run_process(command, scenario->timeout_seconds, [&](const std::string& line) {
+      return interrupt && std::regex_search(line, *interrupt);
+    });
+    std::string shown;
+    for (const auto& word : command) shown += (shown.empty() ? "" : " ") + word;
+    std::printf("$ %s\n%s", shown.c_str(), result.output.c_str());
+    return result;
+  };
 
-  std::string shown;
-  for (const auto& word : command) shown += (shown.empty() ? "" : " ") + word;
-  std::printf("$ %s\n%s", shown.c_str(), result.output.c_str());
+  auto result = run_on(platform);
   std::vector<std::string> failures;
   if (!result.started) failures.push_back("could not start: " + result.error);
   if (result.timed_out)
@@ -118,6 +145,28 @@ int main(int argc, char** argv) {
   else if (result.exit_status != scenario->status)
     failures.push_back("exit status " + std::to_string(result.exit_status) + ", expected " +
                        std::to_string(scenario->status));
+
+  // Parity: away from hosted, the same scenario runs hosted too and the two outputs must
+  // match line for line, apart from log timestamps and lines marked platform-specific.
+  bool runs_hosted = false;
+  for (const auto& p : scenario->platforms) runs_hosted = runs_hosted || p == "hosted";
+  if (platform != "hosted" && runs_hosted) {
+    auto reference = run_on("hosted");
+    auto ours = comparable_lines(result.output, scenario->platform_specific);
+    auto theirs = comparable_lines(reference.output, scenario->platform_specific);
+    for (size_t i = 0; i < std::max(ours.size(), theirs.size()); ++i) {
+      const std::string& a = i < ours.size() ? ours[i] : "(no line)";
+      const std::string& b = i < theirs.size() ? theirs[i] : "(no line)";
+      if (a != b) {
+        failures.push_back("output differs from hosted at compared line " + std::to_string(i + 1) + ":\n      " +
+                           platform + ": " + a + "\n      hosted: " + b);
+        break;
+      }
+    }
+    if (reference.exit_status != result.exit_status)
+      failures.push_back("exit status " + std::to_string(result.exit_status) + " differs from hosted's " +
+                         std::to_string(reference.exit_status));
+  }
 
   auto lines = split_lines(result.output);
   size_t next = 0;

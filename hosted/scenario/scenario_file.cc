@@ -62,6 +62,7 @@ bool parse_scenario_file(const std::string& path, std::vector<Scenario>& out, st
   }
   std::string line;
   int number = 0;
+  std::vector<Pattern> global_platform_specific;
   auto fail = [&](const std::string& why) {
     error = path + ":" + std::to_string(number) + ": " + why;
     return false;
@@ -81,13 +82,18 @@ bool parse_scenario_file(const std::string& path, std::vector<Scenario>& out, st
       out.push_back(std::move(scenario));
       continue;
     }
-    if (out.empty()) return fail("'" + text + "' before any 'scenario NAME' line");
-    Scenario& current = out.back();
     size_t colon = text.find(':');
     if (colon == std::string::npos) return fail("expected 'key: value', got '" + text + "'");
     std::string key = trim(text.substr(0, colon));
     std::string value = trim(text.substr(colon + 1));
     std::string why;
+    if (key == "platform-specific") {
+      if (!valid_regex(value, why)) return fail(why);
+      (out.empty() ? global_platform_specific : out.back().platform_specific).push_back({value, number});
+      continue;
+    }
+    if (out.empty()) return fail("'" + text + "' before any 'scenario NAME' line");
+    Scenario& current = out.back();
     if (key == "run") {
       if (!split_words(value, current.run_arguments, why)) return fail(why);
     } else if (key == "status") {
@@ -119,9 +125,12 @@ bool parse_scenario_file(const std::string& path, std::vector<Scenario>& out, st
       if (names.empty()) return fail("platforms: needs at least one of hosted, vm");
       current.platforms = names;
     } else {
-      return fail("unknown key '" + key + "' (run, status, expect, reject, interrupt-when, timeout, platforms)");
+      return fail("unknown key '" + key + "' (run, status, expect, reject, interrupt-when, timeout, platforms, platform-specific)");
     }
   }
+  for (auto& scenario : out)
+    scenario.platform_specific.insert(scenario.platform_specific.begin(), global_platform_specific.begin(),
+                                      global_platform_specific.end());
   return true;
 }
 

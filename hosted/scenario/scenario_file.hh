@@ -8,6 +8,9 @@
 //     reject: REGEX           must match no output line
 //     interrupt-when: REGEX   send SIGINT once a line matches (Ctrl-C)
 //     timeout: SECONDS        default 60; exceeding it fails as "timed out"
+//     platform-specific: REGEX   lines that may differ between platforms (or between runs:
+//                             timings); ignored when outputs are compared across platforms.
+//                             Before the first scenario it applies to all of them.
 //     platforms: NAMES...     where it runs (hosted, vm); default all. Say why in a comment.
 //
 // Blank lines and lines starting with '#' are ignored.
@@ -30,6 +33,7 @@ struct Scenario {
   std::vector<Pattern> expect;
   std::vector<Pattern> reject;
   std::optional<Pattern> interrupt_when;
+  std::vector<Pattern> platform_specific;
   int timeout_seconds = 60;
   std::vector<std::string> platforms{"hosted", "vm"};
 };

@@ -125,6 +125,9 @@ std::vector<std::string> qemu_command(const QemuConfig& config) {
     command.insert(command.end(), {"-M", "microvm,auto-kernel-cmdline=off"});
   else
     command.insert(command.end(), {"-M", config.machine});
+  // SeaBIOS (q35's firmware) would write its banner to the same serial port the guest's
+  // console uses; port 0 turns its serial console off so the console is the kernel's alone.
+  if (config.machine == "q35") command.insert(command.end(), {"-fw_cfg", "name=etc/sercon-port,string=0"});
   command.insert(command.end(), {"-m", std::to_string(qemu_memory_bytes(config) / kMiB) + "M"});
   command.insert(command.end(), {"-kernel", config.kernel_path});
   if (!config.image_path.empty()) command.insert(command.end(), {"-initrd", config.image_path});
@@ -229,6 +232,20 @@ int run_qemu(const QemuConfig& config) {
   // that has not exited kShutdownGraceMs later, stops QEMU.
   constexpr int kShutdownGraceMs = 10000;
   std::string qemu_errors;
+  // QEMU's stderr passes through line by line, less the warning that our own
+  // -fw_cfg etc/sercon-port (the name SeaBIOS reads) always causes.
+  size_t forwarded = 0;
+  auto forward_stderr_lines = [&](bool at_end) {
+    for (;;) {
+      size_t newline = qemu_errors.find('\n', forwarded);
+      if (newline == std::string::npos && !at_end) return;
+      size_t end = newline == std::string::npos ? qemu_errors.size() : newline + 1;
+      if (end == forwarded) return;
+      std::string_view line(qemu_errors.data() + forwarded, end - forwarded);
+      if (line.find("etc/sercon-port") == std::string_view::npos) write_all(2, line.data(), line.size());
+      forwarded = end;
+    }
+  };
   ExitTrailerFilter console([](const char* bytes, size_t length) { write_all(1, bytes, length); });
   bool out_open = true, err_open = true, requested = false, killed = false;
   int signals_seen = 0;
@@ -256,9 +273,10 @@ int run_qemu(const QemuConfig& config) {
     if (err_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))
       err_open = pump(err_pipe[0], [&](const char* bytes, size_t length) {
         qemu_errors.append(bytes, length);
-        write_all(2, bytes, length);
+        forward_stderr_lines(false);
       });
   }
+  forward_stderr_lines(true);
   console.finish();
   close(in_pipe[1]);
   close(out_pipe[0]);
