@@ -21,6 +21,7 @@ struct QemuConfig {
   size_t image_bytes = 0;    // size of the image file (QEMU needs room for it too)
   std::string command_line;  // the kernel's
   bool verbose = false;      // print the QEMU command; the platform prints its memory map
+  bool use_kvm = false;      // -accel kvm -cpu host; otherwise -accel tcg
 };
 
 // The guest RAM given to QEMU: the kernel's share plus room for what the VM needs

@@ -35,6 +35,9 @@ void add_run_command(CLI::App& app, RunOptions& options) {
   run->add_option("--machine", options.machine, "QEMU machine model (with --platform qemu)")
       ->check(CLI::IsMember({"microvm", "q35"}))
       ->capture_default_str();
+  run->add_option("--accel", options.accel, "QEMU accelerator (with --platform qemu): tcg, or kvm where /dev/kvm works")
+      ->check(CLI::IsMember({"tcg", "kvm"}))
+      ->capture_default_str();
   run->add_flag("--verbose", options.verbose, "Show the QEMU command line and the VM's memory map and clocks");
 }
 
@@ -99,6 +102,7 @@ int run_hosted(const RunOptions& options) {
     qemu.memory_bytes = *memory;
     qemu.command_line = join_kernel_command_line(words);
     qemu.verbose = options.verbose;
+    qemu.use_kvm = options.accel == "kvm";
     return run_qemu(qemu);
   }
 

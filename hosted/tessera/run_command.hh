@@ -14,6 +14,7 @@ struct RunOptions {
   std::string log_file;
   std::string platform = "hosted";  // or "qemu": boot bin/tessera-vm.elf under QEMU
   std::string machine = "microvm";  // QEMU machine model: microvm or q35
+  std::string accel = "tcg";        // QEMU accelerator: tcg or kvm
   bool verbose = false;             // print the QEMU command and the VM's boot details
   std::vector<std::string> kernel_words;  // everything after the first "--"
 };
