@@ -23,9 +23,28 @@ ktl::StringView strip_comment(ktl::StringView line) {
   return line;
 }
 
+// Names taken from the file must outlive the per-line CommandLine they were parsed from:
+// they are copied here, where they stay for the whole boot. Reset at every parse.
+struct NameStorage {
+  char bytes[2 * 1024];
+  size_t used;
+};
+constinit NameStorage g_names = {};
+
+bool keep(ktl::StringView& name) {
+  if (name.length() + 1 > sizeof g_names.bytes - g_names.used) return false;
+  char* copy = g_names.bytes + g_names.used;
+  __builtin_memcpy(copy, name.data(), name.length());
+  copy[name.length()] = 0;
+  g_names.used += name.length() + 1;
+  name = ktl::StringView(copy, name.length());
+  return true;
+}
+
 }  // namespace
 
 Result<KernelOptions> parse_boot_config(ktl::StringView text, ktl::StringView path) {
+  g_names.used = 0;
   KernelOptions options;
   size_t line_number = 0;
   while (!text.empty()) {
@@ -46,7 +65,13 @@ Result<KernelOptions> parse_boot_config(ktl::StringView text, ktl::StringView pa
     if (applied.is_error())
       return Error::with_message(kEINVAL, "%.*s:%zu: %s", int(path.length()), path.data(), line_number,
                                  applied.error().message());
-    options = applied.release_value();
+    KernelOptions next = applied.release_value();
+    bool kept = (next.app.data() == options.app.data() || keep(next.app)) &&
+                (next.modules.data() == options.modules.data() || keep(next.modules));
+    if (!kept)
+      return Error::with_message(kE2BIG, "%.*s:%zu: names in the configuration exceed %zu bytes in all",
+                                 int(path.length()), path.data(), line_number, sizeof g_names.bytes);
+    options = next;
   }
   return options;
 }

@@ -65,7 +65,10 @@ void on_shutdown_request(platform::EventMask, void*) {
 int run_application(const BootInfo& boot, const CommandLine& command_line, const KernelOptions& options) {
   if (boot.host_app) return boot.host_app(boot.host_app_context);
   const BuiltinApp* app = find_builtin_app(options.app);
-  if (!app) refuse_boot(exit_status::kUsage, "no built-in app named '%.*s'", int(options.app.length()), options.app.data());
+  if (!app)
+    refuse_boot(exit_status::kUsage, "no application named '%.*s': no /apps/%.*s.so on the boot image and no "
+                "built-in app of that name", int(options.app.length()), options.app.data(), int(options.app.length()),
+                options.app.data());
 
   // argv[0] is the app's name, then the arguments after "--".
   constexpr size_t kMaxArgv = CommandLine::kMaxArguments + 2;

@@ -10,7 +10,10 @@ enum class Kind : uint8_t {
   kNumber,  // decimal whole number within [min, max]
   kLevel,   // a log level name
   kChoice,  // one of `choices`
+  kNames,   // comma-separated names of [a-z0-9._-], each 1..kMaxNameLength bytes (or one when max == 1)
 };
+
+constexpr size_t kMaxNameLength = 64;
 
 // A parsed value: the member matching the row's kind is meaningful.
 struct Value {
@@ -40,9 +43,9 @@ constexpr ktl::StringView kBuiltinApps[] = {"demo", "exit", "panic", "oom", "sle
 
 // Sorted by name, which is the order "known: ..." and help list them in.
 constexpr OptionRow kOptionTable[] = {
-    {"app", Kind::kChoice, "built-in application to run",
+    {"app", Kind::kNames, "application to run: /apps/NAME.so on the image, else a built-in app",
      [](KernelOptions& o, const Value& v) { o.app = v.text; },
-     [](const KernelOptions& o) { return Value::of_text(o.app); }, 0, 0, kBuiltinApps},
+     [](const KernelOptions& o) { return Value::of_text(o.app); }, 1, 1},
     {"bootchart", Kind::kBool, "print how long each boot phase took",
      [](KernelOptions& o, const Value& v) { o.bootchart = v.flag; },
      [](const KernelOptions& o) { return Value::of_flag(o.bootchart); }},
@@ -58,6 +61,9 @@ constexpr OptionRow kOptionTable[] = {
     {"loglevel", Kind::kLevel, "most detailed log level shown on the console",
      [](KernelOptions& o, const Value& v) { o.log_level = v.level; },
      [](const KernelOptions& o) { return Value::of_level(o.log_level); }},
+    {"modules", Kind::kNames, "modules to load at boot from /lib/modules, in order",
+     [](KernelOptions& o, const Value& v) { o.modules = v.text; },
+     [](const KernelOptions& o) { return Value::of_text(o.modules); }, 0, KernelOptions::kMaxBootModules},
 };
 
 constexpr bool table_is_sorted() {
@@ -125,6 +131,25 @@ bool parse_whole_number(ktl::StringView text, uint32_t& out) {
   return true;
 }
 
+// Names as module and application files use them: a-z, 0-9, '.', '_', '-'.
+bool parse_names(ktl::StringView text, uint32_t max_count, uint32_t& count) {
+  count = 0;
+  size_t length = 0;
+  for (size_t i = 0; i <= text.length(); ++i) {
+    if (i == text.length() || text[i] == ',') {
+      if (length == 0 || length > kMaxNameLength) return false;
+      ++count;
+      length = 0;
+      continue;
+    }
+    char c = text[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+    ++length;
+  }
+  return count <= max_count;
+}
+
 bool parse_bool(ktl::StringView text, bool& out) {
   constexpr ktl::StringView kTrue[] = {"yes", "true", "on", "1"};
   constexpr ktl::StringView kFalse[] = {"no", "false", "off", "0"};
@@ -171,6 +196,22 @@ Result<Value> parse_value(const OptionRow& row, const CommandLine::Option& optio
         }
       }
       break;
+    case Kind::kNames: {
+      // The value views the command line or the configuration text, which both live for
+      // the whole boot (kernel_main's frame; a static buffer).
+      uint32_t count = 0;
+      if (parse_names(option.value, row.max, count)) {
+        value.text = option.value;
+        return value;
+      }
+      if (row.max == 1)
+        return Error::with_message(kEINVAL, "kernel option '%s' expects a name of a-z, 0-9, '.', '_', '-' (at most "
+                                   "%zu bytes), got '%.*s%s'", row.name, kMaxNameLength, shown.length, shown.data,
+                                   shown.ellipsis);
+      return Error::with_message(kEINVAL, "kernel option '%s' expects up to %u comma-separated names of a-z, 0-9, "
+                                 "'.', '_', '-', got '%.*s%s'", row.name, row.max, shown.length, shown.data,
+                                 shown.ellipsis);
+    }
   }
   return Error::with_message(kEINVAL, "kernel option '%s' expects one of %s; got '%.*s%s'", row.name,
                              choice_names(row, ", ").text(), shown.length, shown.data, shown.ellipsis);
@@ -189,6 +230,9 @@ void describe_syntax(const OptionRow& row, char* out, size_t capacity) {
     case Kind::kChoice:
       format(out, capacity, "%s=<%s>", row.name, choice_names(row, "|").text());
       return;
+    case Kind::kNames:
+      format(out, capacity, row.max == 1 ? "%s=<name>" : "%s=<name,...>", row.name);
+      return;
   }
 }
 
@@ -204,7 +248,9 @@ void describe_value(const OptionRow& row, const Value& value, char* out, size_t 
       format(out, capacity, "%s", log::level_name(value.level));
       return;
     case Kind::kChoice:
-      format(out, capacity, "%.*s", static_cast<int>(value.text.length()), value.text.data());
+    case Kind::kNames:
+      if (value.text.empty()) format(out, capacity, "none");
+      else format(out, capacity, "%.*s", static_cast<int>(value.text.length()), value.text.data());
       return;
   }
 }

@@ -15,9 +15,13 @@ namespace tessera {
 struct KernelOptions {
   log::Level log_level = log::Level::kInfo;
   bool bootchart = false;
-  // The built-in application to run; always one of builtin_app_names(), never a view
-  // into the command line, so it outlives it.
+  static constexpr uint32_t kMaxBootModules = 16;
+  // The application to run: /apps/<app>.so on the boot image, else the built-in app of that
+  // name (builtin_app_names()). Views the command line or the configuration text, which
+  // live for the whole boot.
   ktl::StringView app = "demo";
+  // Comma-separated names of modules to load at boot from /lib/modules/<name>.so.
+  ktl::StringView modules = "";
   uint32_t demo_threads = 4;
   uint32_t demo_rounds = 3;
   bool show_help = false;

@@ -38,13 +38,19 @@ TEST(BootConfig, OptionsCommentsAndBlankLines) {
   EXPECT_EQ(options.log_level, log::Level::kWarn);
 }
 
+TEST(BootConfig, NamesOutliveTheLinesTheyCameFrom) {
+  KernelOptions options = parse_ok("app=hello-app\nmodules=ramfs,hello\ndemo.threads=3\n");
+  EXPECT_EQ(options.app, ktl::StringView("hello-app"));
+  EXPECT_EQ(options.modules, ktl::StringView("ramfs,hello"));
+}
+
 TEST(BootConfig, LaterLinesOverrideEarlierOnes) {
   EXPECT_EQ(parse_ok("demo.rounds=5\ndemo.rounds=7\n").demo_rounds, 7u);
 }
 
 TEST(BootConfig, HashInsideQuotesIsNotAComment) {
   // No option takes free text yet; a quoted '#' must at least reach the option parser.
-  EXPECT_NE(parse_error("app=\"exit # not a comment\"\n").find("kernel option 'app' expects one of"), std::string::npos);
+  EXPECT_NE(parse_error("app=\"exit # not a comment\"\n").find("kernel option 'app' expects a name"), std::string::npos);
 }
 
 TEST(BootConfig, LastLineWithoutNewline) { EXPECT_EQ(parse_ok("demo.threads=9").demo_threads, 9u); }
