@@ -103,9 +103,22 @@ void check_options(const CommandLine& line) {
   check(options.demo_threads >= 1 && options.demo_threads <= 64);
   check(options.demo_rounds >= 1 && options.demo_rounds <= 1000);
   check(options.log_level <= tessera::log::Level::kTrace);
-  bool known_app = false;
-  for (auto name : tessera::builtin_app_names()) known_app |= options.app.data() == name.data();
-  check(known_app);
+  // app= and modules= are names: either the defaults, or views of the value given on the
+  // line (inside the object), made only of a-z, 0-9, '.', '_', '-' and, for modules, ','.
+  auto name_ok = [&](StringView value, bool list) {
+    for (char c : value)
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' || (list && c == ',')))
+        return false;
+    return true;
+  };
+  const auto* app = line.find("app");
+  check(app ? options.app == app->value && inside(options.app.data(), options.app.length(), line)
+            : options.app == StringView("demo"));
+  check(!options.app.empty() && name_ok(options.app, false));
+  const auto* modules = line.find("modules");
+  check(modules ? options.modules == modules->value && inside(options.modules.data(), options.modules.length(), line)
+                : options.modules.empty());
+  check(name_ok(options.modules, true));
   // An option that parsed cleanly is one that was given, or the default.
   const auto* help = line.find("help");
   check(options.show_help == (help != nullptr && (!help->has_value || help->value == "yes" ||
