@@ -11,6 +11,7 @@
 #include <tessera/exit_status.hh>
 
 #include "tessera/image_command.hh"
+#include "tessera/module_command.hh"
 #include "tessera/run_command.hh"
 
 int main(int argc, char** argv) {
@@ -36,6 +37,8 @@ int main(int argc, char** argv) {
   tessera::cli::add_run_command(app, run_options);
   tessera::cli::ImageOptions image_options;
   tessera::cli::add_image_command(app, image_options);
+  tessera::cli::ModuleOptions module_options;
+  tessera::cli::add_module_command(app, module_options);
 
   try {
     app.parse(host_argc, argv);
@@ -52,5 +55,6 @@ int main(int argc, char** argv) {
     return tessera::exit_status::kUsage;
   }
   if (app.got_subcommand("image")) return tessera::cli::run_image_command(app, image_options);
+  if (app.got_subcommand("module")) return tessera::cli::run_module_command(app, module_options);
   return 0;
 }

@@ -6,6 +6,7 @@
 #include <tessera/exit_status.hh>
 #include <tessera/format.hh>
 #include <tessera/platform.hh>
+#include <tessera/vfs.hh>
 
 #include "apps/builtin_app.hh"
 #include "fs/boot_image.hh"
@@ -16,6 +17,7 @@
 #include "log/log.hh"
 #include "mm/heap.hh"
 #include "mm/page_allocator.hh"
+#include "module/module_loader.hh"
 #include "sched/scheduler.hh"
 
 namespace tessera {
@@ -62,8 +64,40 @@ void on_shutdown_request(platform::EventMask, void*) {
   platform::exit(exit_status::kInterrupted);
 }
 
+// modules=a,b: loaded in order, each with its dependencies; any refusal ends the boot.
+void load_boot_modules(ktl::StringView names) {
+  while (!names.empty()) {
+    size_t comma = names.find(',');
+    ktl::StringView name = names.substr(0, comma);
+    names = comma == ktl::StringView::npos ? ktl::StringView() : names.substr(comma + 1);
+    if (auto loaded = load_module(name); loaded.is_error())
+      refuse_boot(exit_status::kDataError, "cannot load module '%.*s': %s", int(name.length()), name.data(),
+                  loaded.error().message());
+  }
+}
+
 int run_application(const BootInfo& boot, const CommandLine& command_line, const KernelOptions& options) {
   if (boot.host_app) return boot.host_app(boot.host_app_context);
+
+  // An application on the boot image wins over a built-in app of the same name.
+  char path[16 + 64 + 4];
+  format(path, sizeof path, "/apps/%.*s.so", int(options.app.length()), options.app.data());
+  if (vfs::stat(path).is_ok()) {
+    constexpr size_t kMaxArgv = CommandLine::kMaxArguments + 2;
+    char name[64 + 1];
+    format(name, sizeof name, "%.*s", int(options.app.length()), options.app.data());
+    char* argv[kMaxArgv] = {};
+    int argc = 0;
+    argv[argc++] = name;
+    for (const char* argument : command_line.arguments()) argv[argc++] = const_cast<char*>(argument);
+    log::info("starting application '%s' from %s", name, path);
+    boot_chart::record("app main");
+    if (options.bootchart) boot_chart::print();
+    auto status = tessera::run_application(path, argc, argv);
+    if (status.is_error()) refuse_boot(exit_status::kDataError, "cannot run %s: %s", path, status.error().message());
+    return status.value();
+  }
+
   const BuiltinApp* app = find_builtin_app(options.app);
   if (!app)
     refuse_boot(exit_status::kUsage, "no application named '%.*s': no /apps/%.*s.so on the boot image and no "
@@ -89,6 +123,8 @@ int run_application(const BootInfo& boot, const CommandLine& command_line, const
 [[noreturn]] void kernel_main(const BootInfo& boot) {
   uint64_t entry = platform::monotonic_ns();
   Scheduler::forget_previous_boot();
+  // Before the scheduler starts: new threads' TLS blocks are filled from module state.
+  reset_modules();
   log::reset(entry);
   boot_chart::reset(entry);
 
@@ -125,6 +161,8 @@ int run_application(const BootInfo& boot, const CommandLine& command_line, const
   if (options_result.is_error()) refuse_boot(exit_status::kDataError, "%s", options_result.error().message());
   const KernelOptions& options = options_result.value();
   log::set_console_level(options.log_level);
+  load_boot_modules(options.modules);
+  boot_chart::record("modules loaded");
 
   int status = run_application(boot, command_line, options);
   log::info("application exited with status %d", status);

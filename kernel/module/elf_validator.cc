@@ -247,7 +247,18 @@ Result<void> ElfValidator::check_tls_segment(size_t index, const elf::Phdr& head
 
 Result<void> ElfValidator::check_relro_segment(size_t index, const elf::Phdr& header) {
   if (header.p_memsz == 0) return {};
-  if (!image_.writable_segment_containing(header.p_vaddr, header.p_memsz))
+  // GNU ld may end PT_GNU_RELRO past the writable PT_LOAD's memory size, within its last
+  // page (seen with TLS and nothing after .got): the start must lie in a writable
+  // segment and the end within that segment's end rounded up to a page. The loader
+  // protects whole pages below the end rounded down, so nothing outside is touched.
+  uint64_t end = 0;
+  if (!ktl::checked_add(header.p_vaddr, header.p_memsz, end))
+    return refuse(kENOEXEC, "PT_GNU_RELRO 0x%lx+0x%lx overflows", header.p_vaddr, header.p_memsz);
+  const ElfImage::LoadSegment* segment = image_.writable_segment_containing(header.p_vaddr, 1);
+  uint64_t segment_end = 0;
+  bool fits = segment && ktl::align_up(segment->vaddr + segment->memory_size, ElfImage::kPageSize, segment_end) &&
+              end <= segment_end;
+  if (!fits)
     return refuse(kENOEXEC, "PT_GNU_RELRO 0x%lx+0x%lx is not inside a writable PT_LOAD", header.p_vaddr,
                   header.p_memsz);
   image_.relro_ = {header.p_vaddr, header.p_vaddr + header.p_memsz};

@@ -6,6 +6,7 @@
 #include <tessera/platform.hh>
 #include "mm/heap.hh"
 #include "mm/page_allocator.hh"
+#include "module/module_tls.hh"
 #include "sched/scheduler.hh"
 #include "sched/wait_queue.hh"
 
@@ -140,11 +141,14 @@ Result<void> Thread::allocate_tls(const TlsTemplate& tls) {
   tls_allocation_ = block;
   tls_allocation_size_ = block_size;
   thread_pointer_ = reinterpret_cast<uintptr_t>(control);
+  // Loaded modules' static TLS lives in this block too: give it their initial images.
+  module_tls::thread_created(thread_pointer_);
   return {};
 }
 
 void Thread::release_tls() {
   if (!tls_allocation_) return;
+  module_tls::thread_released(thread_pointer_);  // the dynamic TLS blocks of modules it used
   heap().free(tls_allocation_);
   tls_allocation_ = nullptr;
   tls_allocation_size_ = 0;

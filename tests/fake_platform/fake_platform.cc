@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "log/log.hh"
+#include "module/module_loader.hh"
 #include "mm/heap.hh"
 #include "mm/page_allocator.hh"
 #include "sched/scheduler.hh"
@@ -74,6 +75,7 @@ TlsTemplate tls_template() { return window().tls_template(); }
 
 void boot_core(const Ram& ram) {
   reset();
+  reset_modules();  // as kernel_main does: before the scheduler, whose threads copy module TLS
   log::reset(0);
   page_allocator().reset();
   if (auto added = page_allocator().add_region(ram.region()); added.is_error()) {

@@ -7,9 +7,9 @@
 // Inode numbers are the ones Stat::inode and readdir show, so they are never 0.
 //
 // Every call has a default that refuses (ENOSYS for queries, EROFS for changes), so a
-// read-only filesystem implements the queries and nothing else, and a writable one (a
-// module, later) adds create/write/truncate. There are deliberately no pure virtual
-// functions: they would make the kernel depend on the C++ runtime's __cxa_pure_virtual.
+// read-only filesystem implements the queries and nothing else, and a writable one (the
+// ramfs module) adds the changes below. There are deliberately no pure virtual functions:
+// they would make the kernel depend on the C++ runtime's __cxa_pure_virtual.
 // Every virtual function is defined here, in the header, so the class has no key function:
 // its vtable (and, in host code compiled with RTTI, its typeinfo) is emitted wherever it is
 // needed, and host tests can derive fake filesystems from it.
@@ -73,14 +73,38 @@ class FileSystem {
   virtual Result<void> open_inode(uint64_t /*inode*/, int /*flags*/) { return {}; }
   virtual void close_inode(uint64_t /*inode*/) {}
 
-  // Changes, for writable filesystems. The VFS only calls them when !is_read_only().
+  // Changes, for writable filesystems. The VFS only calls them when !is_read_only(), and
+  // has already checked what can be checked from the tree alone: names are never "." or
+  // ".." and contain no '/', a name to create does not exist yet, a name to remove has the
+  // right type and is not a mount point. What only the filesystem knows (emptiness, space,
+  // whether a directory was removed while still open) is the filesystem's to refuse.
+  //
+  // A new entry `name` in `directory`; `mode`'s type bits say what: kRegular (open with
+  // O_CREAT) or kDirectory (mkdir), the rest are permission bits.
   virtual Result<Node> create(uint64_t /*directory*/, ktl::StringView /*name*/, uint32_t /*mode*/) {
+    return read_only_error();
+  }
+  virtual Result<Node> create_symlink(uint64_t /*directory*/, ktl::StringView /*name*/, ktl::StringView /*target*/) {
     return read_only_error();
   }
   virtual Result<size_t> write(uint64_t /*inode*/, uint64_t /*offset*/, ktl::Bytes /*data*/) {
     return read_only_error();
   }
   virtual Result<void> truncate(uint64_t /*inode*/, uint64_t /*size*/) { return read_only_error(); }
+  // Removes the non-directory entry `name`. The inode lives on while it is open.
+  virtual Result<void> unlink(uint64_t /*directory*/, ktl::StringView /*name*/) { return read_only_error(); }
+  // Removes the directory entry `name`; ENOTEMPTY unless the directory is empty.
+  virtual Result<void> remove_directory(uint64_t /*directory*/, ktl::StringView /*name*/) {
+    return read_only_error();
+  }
+  // Moves `from_name` to `to_name`, replacing what is there (an empty directory when moving a
+  // directory, ENOTEMPTY otherwise). The VFS has checked that both are on this filesystem,
+  // that source and target have compatible types, are different nodes, and that a directory
+  // is not being moved into its own subtree.
+  virtual Result<void> rename(uint64_t /*from_directory*/, ktl::StringView /*from_name*/,
+                              uint64_t /*to_directory*/, ktl::StringView /*to_name*/) {
+    return read_only_error();
+  }
 
  protected:
   constexpr FileSystem() = default;

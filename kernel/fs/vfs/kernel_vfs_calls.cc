@@ -27,5 +27,11 @@ Result<bool> readdir(int fd, DirectoryEntry& entry) { return kernel_vfs().readdi
 Result<size_t> readlink(ktl::StringView path, ktl::MutableBytes buffer) { return kernel_vfs().readlink(path, buffer); }
 Result<ktl::Bytes> map(int fd) { return kernel_vfs().map(fd); }
 Result<void> verify(int fd) { return kernel_vfs().verify(fd); }
+Result<void> ftruncate(int fd, uint64_t size) { return kernel_vfs().ftruncate(fd, size); }
+Result<void> mkdir(ktl::StringView path, uint32_t mode) { return kernel_vfs().mkdir(path, mode); }
+Result<void> rmdir(ktl::StringView path) { return kernel_vfs().rmdir(path); }
+Result<void> unlink(ktl::StringView path) { return kernel_vfs().unlink(path); }
+Result<void> rename(ktl::StringView from, ktl::StringView to) { return kernel_vfs().rename(from, to); }
+Result<void> symlink(ktl::StringView target, ktl::StringView path) { return kernel_vfs().symlink(target, path); }
 
 }  // namespace tessera::vfs

@@ -26,18 +26,25 @@ Result<Vnode> MountTable::add(const Vnode* covered, FileSystem& fs) {
   return Error::with_message(kENOSPC, "vfs: the mount table is full (%u mounts)", kCapacity);
 }
 
-Result<void> MountTable::remove(const Vnode& root) {
+Result<void> MountTable::remove(const Vnode& root, bool check_only) {
   for (uint32_t index = 0; index < kCapacity; ++index) {
     Mount& mount = mounts_[index];
     if (!mount.fs || !mount.root.same_node(root) || mount.root.mount != root.mount) continue;
     for (const Mount& other : mounts_)
       if (other.fs && &other != &mount && other.covered.mount == index)
         return Error::with_message(kEBUSY, "vfs: another filesystem is mounted inside this one");
+    if (check_only) return {};
     mount = Mount{};
     --count_;
     return {};
   }
   return Error::with_message(kEINVAL, "vfs: not a mount point");
+}
+
+const Vnode* MountTable::root_of(const FileSystem& fs) const {
+  for (const Mount& mount : mounts_)
+    if (mount.fs == &fs) return &mount.root;
+  return nullptr;
 }
 
 bool MountTable::is_mount_root(const Vnode& node) const {

@@ -25,7 +25,10 @@ class MountTable {
   // caller has checked is a directory and not already a mount's root.
   Result<Vnode> add(const Vnode* covered, FileSystem& fs);
   // Removes the mount whose root is `root`. EBUSY when another mount sits inside it.
-  Result<void> remove(const Vnode& root);
+  // With `check_only`, only says whether it could.
+  Result<void> remove(const Vnode& root, bool check_only = false);
+  // The root of the mount of `fs`; null when `fs` is not mounted.
+  const Vnode* root_of(const FileSystem& fs) const;
   // `node`, or the root of what is mounted over it.
   Vnode cross(Vnode node) const {
     if (count_ <= 1) return node;  // only "/": nothing to cross, the common case

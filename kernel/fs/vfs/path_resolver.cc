@@ -37,12 +37,20 @@ Result<PathResolver::Resolved> PathResolver::resolve(ktl::StringView path, Optio
   stack[0] = *root;
   uint32_t hops = 0;
   ktl::StringView remaining = path;  // relative paths start at "/", the only current directory
+  // stack[0..top] are the parent of what is returned and all its ancestors.
+  auto finish = [&](Resolved resolved, uint32_t top) {
+    if (options.watched)
+      for (uint32_t index = 0; index <= top && !resolved.below_watched; ++index)
+        resolved.below_watched = stack[index].same_node(*options.watched) && stack[index].mount == options.watched->mount;
+    return resolved;
+  };
 
   for (;;) {
     if (!remaining.empty() && remaining[0] == '/') remaining = remaining.substr(leading_slashes(remaining));
     if (remaining.empty()) {
       // "/", or a path ending in "." / ".." / a slash after a directory.
-      return Resolved{stack[depth], stack[depth > 0 ? depth - 1 : 0], true, {}};
+      uint32_t parent = depth > 0 ? depth - 1 : 0;
+      return finish(Resolved{stack[depth], stack[parent], true, {}, {}}, parent);
     }
     size_t end = remaining.find('/');
     ktl::StringView name = remaining.substr(0, end);
@@ -66,7 +74,7 @@ Result<PathResolver::Resolved> PathResolver::resolve(ktl::StringView path, Optio
     auto looked_up = directory.fs->lookup(directory.inode, name);
     if (looked_up.is_error()) {
       if (looked_up.error().code() != kENOENT) return looked_up.release_error();
-      if (last && options.allow_missing_final) return Resolved{{}, directory, false, name};
+      if (last && options.allow_missing_final) return finish(Resolved{{}, directory, false, name, name}, depth);
       return path_error(kENOENT, path, "no such file or directory");
     }
     FileSystem::Node found = looked_up.value();
@@ -83,7 +91,7 @@ Result<PathResolver::Resolved> PathResolver::resolve(ktl::StringView path, Optio
       return path_error(kENAMETOOLONG, path, "deeper than %u components", vfs::kMaxPathDepth);
     if (last) {
       if (trailing_slash && !child.is_directory()) return path_error(kENOTDIR, path, "not a directory");
-      return Resolved{child, directory, true, {}};
+      return finish(Resolved{child, directory, true, {}, name}, depth);
     }
     if (!child.is_directory())
       return path_error(kENOTDIR, path, "'%.*s' is not a directory", int(name.length()), name.data());

@@ -22,12 +22,20 @@ class PathResolver {
     bool follow_final_symlink = true;
     // A missing final component is not an error (open with O_CREAT): `found` is false.
     bool allow_missing_final = false;
+    // When set, Resolved::below_watched says whether this directory is `parent` or one of
+    // its ancestors: rename's check that a directory does not move into its own subtree.
+    const Vnode* watched = nullptr;
   };
   struct Resolved {
     Vnode node;    // when found
     Vnode parent;  // the directory the final component is in (a root is its own parent)
     bool found = false;
     ktl::StringView missing_name;  // when !found; valid as long as the resolver and the path
+    // The final component as named in `parent`: the missing name, or the name the node was
+    // found under. Empty when the path ends in ".", ".." or is a root: there is no entry
+    // to create, remove or rename. Valid as long as the resolver and the path.
+    ktl::StringView name;
+    bool below_watched = false;
   };
 
   explicit PathResolver(const MountTable& mounts) : mounts_(mounts) {}

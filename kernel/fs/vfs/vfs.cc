@@ -60,6 +60,24 @@ Result<void> Vfs::unmount(ktl::StringView path) {
   return mounts_.remove(resolved.node);
 }
 
+Result<void> Vfs::unmount(FileSystem& fs, bool check_only) {
+  const Vnode* root = mounts_.root_of(fs);
+  if (!root) return Error::with_message(kEINVAL, "vfs: %s: not mounted", fs.type_name());
+  if (descriptors_.any_open_on(root->mount))
+    return Error::with_message(kEBUSY, "vfs: %s: files are open on it", fs.type_name());
+  // The mount table's only refusal here: another mount inside this one.
+  if (mounts_.remove(*root, check_only).is_error())
+    return Error::with_message(kEBUSY, "vfs: %s: another filesystem is mounted inside it", fs.type_name());
+  return {};
+}
+
+Result<FileSystem*> Vfs::mounted_at(ktl::StringView path) {
+  PathResolver resolver(mounts_);
+  auto resolved = TRY(resolver.resolve(path, {}));
+  if (!mounts_.is_mount_root(resolved.node)) return path_error(kEINVAL, path, "not a mount point");
+  return resolved.node.fs;
+}
+
 Result<PathResolver::Resolved> Vfs::open_node(PathResolver& resolver, ktl::StringView path, int flags) {
   using namespace vfs::open_flag;
   bool creating = flags & kCreate;
@@ -67,6 +85,8 @@ Result<PathResolver::Resolved> Vfs::open_node(PathResolver& resolver, ktl::Strin
   auto resolved = TRY(resolver.resolve(path, {.follow_final_symlink = !(flags & kNoFollow), .allow_missing_final = creating}));
   const Vnode& parent = resolved.parent;
   if (!resolved.found) {
+    // "name/" promises a directory, and open never creates one.
+    if (path[path.length() - 1] == '/') return path_error(kEISDIR, path, "cannot create a file with a trailing slash");
     if (parent.fs->is_read_only()) return path_error(kEROFS, path, "cannot create on a read-only filesystem");
     FileSystem::Node created = TRY(parent.fs->create(parent.inode, resolved.missing_name, vfs::file_type::kRegular | 0644));
     resolved.node = Vnode{parent.fs, created.inode, created.type, parent.mount};
@@ -222,6 +242,88 @@ Result<void> Vfs::verify(int fd) {
   const Vnode& node = description->node();
   if (!node.is_regular()) return Error::with_message(kEINVAL, "vfs: verify of fd %d: not a regular file", fd);
   return node.fs->verify(node.inode);
+}
+
+Result<void> Vfs::ftruncate(int fd, uint64_t size) {
+  HeldDescription description(TRY(descriptors_.get(fd)));
+  const Vnode& node = description->node();
+  if (!node.is_regular()) return Error::with_message(kEINVAL, "vfs: ftruncate of fd %d: not a regular file", fd);
+  if (!description->can_write()) return Error::with_message(kEINVAL, "vfs: ftruncate of fd %d: not open for writing", fd);
+  if (size > uint64_t(INT64_MAX)) return Error::with_message(kEINVAL, "vfs: ftruncate of fd %d: size %lu is negative", fd, size);
+  return node.fs->truncate(node.inode, size);
+}
+
+Result<PathResolver::Resolved> Vfs::resolve_entry(PathResolver& resolver, ktl::StringView path, const char* what) {
+  auto resolved = TRY(resolver.resolve(path, {.follow_final_symlink = false}));
+  if (mounts_.is_mount_root(resolved.node)) return path_error(kEBUSY, path, "cannot %s a mount point", what);
+  if (resolved.name.empty()) return path_error(kEINVAL, path, "cannot %s: the path ends in '.' or '..'", what);
+  if (resolved.parent.fs->is_read_only()) return path_error(kEROFS, path, "cannot %s on a read-only filesystem", what);
+  return resolved;
+}
+
+Result<PathResolver::Resolved> Vfs::resolve_new_entry(PathResolver& resolver, ktl::StringView path, const char* what) {
+  auto resolved = TRY(resolver.resolve(path, {.follow_final_symlink = false, .allow_missing_final = true}));
+  if (resolved.found) return path_error(kEEXIST, path, "cannot %s: already exists", what);
+  if (resolved.parent.fs->is_read_only()) return path_error(kEROFS, path, "cannot %s on a read-only filesystem", what);
+  return resolved;
+}
+
+Result<void> Vfs::mkdir(ktl::StringView path, uint32_t mode) {
+  PathResolver resolver(mounts_);
+  auto resolved = TRY(resolve_new_entry(resolver, path, "mkdir"));
+  const Vnode& parent = resolved.parent;
+  TRY(parent.fs->create(parent.inode, resolved.name, vfs::file_type::kDirectory | (mode & 07777)));
+  return {};
+}
+
+Result<void> Vfs::symlink(ktl::StringView target, ktl::StringView path) {
+  if (target.empty()) return path_error(kENOENT, path, "cannot symlink: the target is empty");
+  if (target.length() >= vfs::kPathMax)
+    return path_error(kENAMETOOLONG, path, "cannot symlink: target of %zu bytes is longer than %zu", target.length(), vfs::kPathMax - 1);
+  PathResolver resolver(mounts_);
+  auto resolved = TRY(resolve_new_entry(resolver, path, "symlink"));
+  const Vnode& parent = resolved.parent;
+  TRY(parent.fs->create_symlink(parent.inode, resolved.name, target));
+  return {};
+}
+
+Result<void> Vfs::rmdir(ktl::StringView path) {
+  PathResolver resolver(mounts_);
+  auto resolved = TRY(resolve_entry(resolver, path, "rmdir"));
+  if (!resolved.node.is_directory()) return path_error(kENOTDIR, path, "cannot rmdir: not a directory");
+  return resolved.parent.fs->remove_directory(resolved.parent.inode, resolved.name);
+}
+
+Result<void> Vfs::unlink(ktl::StringView path) {
+  PathResolver resolver(mounts_);
+  auto resolved = TRY(resolve_entry(resolver, path, "unlink"));
+  if (resolved.node.is_directory()) return path_error(kEISDIR, path, "cannot unlink: is a directory");
+  return resolved.parent.fs->unlink(resolved.parent.inode, resolved.name);
+}
+
+Result<void> Vfs::rename(ktl::StringView from, ktl::StringView to) {
+  PathResolver from_resolver(mounts_);
+  auto source = TRY(resolve_entry(from_resolver, from, "rename"));
+  PathResolver to_resolver(mounts_);
+  auto target = TRY(to_resolver.resolve(to, {.follow_final_symlink = false, .allow_missing_final = true,
+                                             .watched = source.node.is_directory() ? &source.node : nullptr}));
+  if (target.name.empty()) {
+    if (target.found && mounts_.is_mount_root(target.node)) return path_error(kEBUSY, to, "cannot rename onto a mount point");
+    return path_error(kEINVAL, to, "cannot rename: the path ends in '.' or '..'");
+  }
+  if (target.found && mounts_.is_mount_root(target.node)) return path_error(kEBUSY, to, "cannot rename onto a mount point");
+  if (source.parent.mount != target.parent.mount)
+    return path_error(kEXDEV, to, "cannot rename across filesystems");
+  if (target.found) {
+    if (target.node.same_node(source.node)) return {};
+    if (source.node.is_directory() && !target.node.is_directory())
+      return path_error(kENOTDIR, to, "cannot rename a directory over a non-directory");
+    if (!source.node.is_directory() && target.node.is_directory())
+      return path_error(kEISDIR, to, "cannot rename a non-directory over a directory");
+  }
+  // The target's parent is the source or inside it: the directory would lose its place.
+  if (target.below_watched) return path_error(kEINVAL, to, "cannot move a directory into its own subtree");
+  return source.parent.fs->rename(source.parent.inode, source.name, target.parent.inode, target.name);
 }
 
 }  // namespace tessera

@@ -32,6 +32,11 @@ class Vfs {
   Result<void> mount(ktl::StringView path, FileSystem& fs);
   // EBUSY while a descriptor is open on it or another filesystem is mounted inside it.
   Result<void> unmount(ktl::StringView path);
+  // The same for the mount of `fs`, wherever it is (EINVAL when not mounted); with
+  // `check_only`, says whether it could be unmounted without doing it.
+  Result<void> unmount(FileSystem& fs, bool check_only = false);
+  // The filesystem whose root is at `path`; EINVAL when `path` is not a mount point.
+  Result<FileSystem*> mounted_at(ktl::StringView path);
   uint32_t mount_count() const { return mounts_.count(); }
   int open_descriptor_count() const { return descriptors_.open_count(); }
 
@@ -48,11 +53,24 @@ class Vfs {
   Result<size_t> readlink(ktl::StringView path, ktl::MutableBytes buffer);
   Result<ktl::Bytes> map(int fd);
   Result<void> verify(int fd);
+  Result<void> ftruncate(int fd, uint64_t size);
+
+  // Changes to the tree, on writable filesystems (see <tessera/vfs.hh> for the rules).
+  Result<void> mkdir(ktl::StringView path, uint32_t mode);
+  Result<void> rmdir(ktl::StringView path);
+  Result<void> unlink(ktl::StringView path);
+  Result<void> rename(ktl::StringView from, ktl::StringView to);
+  Result<void> symlink(ktl::StringView target, ktl::StringView path);
 
  private:
   Result<vfs::Stat> stat_node(const Vnode& node);
   // Resolves (or creates) what open() opens and checks the flags against it.
   Result<PathResolver::Resolved> open_node(PathResolver& resolver, ktl::StringView path, int flags);
+  // Resolves the entry a namespace change removes or renames: not followed, named, not a
+  // mount point, on a writable filesystem. `what` names the call in messages.
+  Result<PathResolver::Resolved> resolve_entry(PathResolver& resolver, ktl::StringView path, const char* what);
+  // Resolves where a namespace change creates an entry: EEXIST when something is there.
+  Result<PathResolver::Resolved> resolve_new_entry(PathResolver& resolver, ktl::StringView path, const char* what);
 
   MountTable mounts_;
   FileDescriptorTable descriptors_;

@@ -109,5 +109,24 @@ Result<ktl::Bytes> map(int fd);
 // Checks an open file's data against its stored checksum (EBADMSG on a mismatch);
 // ENOTSUP on filesystems without data checksums.
 Result<void> verify(int fd);
+// Sets the size of a regular file open for writing (EINVAL otherwise); growing fills with zeros.
+Result<void> ftruncate(int fd, uint64_t size);
+
+// Changes to the tree, like their POSIX namesakes, on writable filesystems (EROFS on
+// others). None follows a final symlink: they act on the link itself. The last component
+// must be a name: a path ending in "." or ".." is refused (EINVAL; EBUSY for a root), as
+// is removing or renaming a mount point (EBUSY).
+// mkdir: EEXIST when the name exists (even as a dangling symlink). `mode`: permission bits.
+Result<void> mkdir(ktl::StringView path, uint32_t mode);
+// rmdir: ENOTDIR for a non-directory, ENOTEMPTY unless empty.
+Result<void> rmdir(ktl::StringView path);
+// unlink: EISDIR for a directory. An open file keeps its data until the last close.
+Result<void> unlink(ktl::StringView path);
+// rename: replaces the target if it exists (a directory only by a directory, and only an
+// empty one: ENOTEMPTY; EISDIR / ENOTDIR on a type mismatch); EXDEV across mounts; EINVAL
+// when a directory would move into its own subtree. Renaming a name onto itself does nothing.
+Result<void> rename(ktl::StringView from, ktl::StringView to);
+// symlink: creates `path` pointing at `target` (not checked; ENOENT when empty).
+Result<void> symlink(ktl::StringView target, ktl::StringView path);
 
 }  // namespace tessera::vfs

@@ -1,0 +1,182 @@
+// The ONE list of kernel symbols that loaded code can reach (docs/modules.md, "The
+// kernel API"). Each row pairs a C name declared in tessera/module_api.h with the kernel
+// function behind it; the kernel defines no global symbol under the C name (hosted, it
+// would replace glibc's). Rows are checked at compile time: the function's type must be
+// exactly the prototype's, so the header, the stub modules link against and the kernel
+// cannot drift apart. The ABI hash of each row is type_hash of that prototype.
+#include <tessera/ktl/type_hash.hh>
+#include <tessera/ktl/utility.hh>
+#include <tessera/module_api.h>
+
+#include "libc/errno.hh"
+#include "libc/stdio.hh"
+#include "libc/stdlib.hh"
+#include "libc/string.hh"
+#include "module/api/console_api.hh"
+#include "module/api/file_api.hh"
+#include "module/api/thread_api.hh"
+#include "module/api/tls_api.hh"
+#include "module/api/vfs_api.hh"
+#include "module/export_table.hh"
+
+// Structs crossing the boundary are hashed by tag, fields (each by offset and type: the
+// callbacks' signatures count), size and alignment; opaque handles by tag alone. Bump a
+// tag's revision when a struct's meaning changes; list every field of a struct here.
+TESSERA_ABI_TAG(tessera_stat, "tessera_stat/1");
+TESSERA_ABI_TAG(tessera_dirent, "tessera_dirent/1");
+TESSERA_ABI_TAG(tessera_thread, "tessera_thread/1");
+TESSERA_ABI_TAG(tessera_mutex, "tessera_mutex/1");
+TESSERA_ABI_TAG(tessera_cond, "tessera_cond/1");
+TESSERA_ABI_TAG(tessera_fs_node, "tessera_fs_node/1");
+TESSERA_ABI_TAG(tessera_filesystem_ops, "tessera_filesystem_ops/1");
+TESSERA_ABI_TAG(tessera_tls_index, "tessera_tls_index/1");
+
+#define F(type, member) TESSERA_ABI_FIELD(type, member)
+TESSERA_ABI_LAYOUT(tessera_stat, F(tessera_stat, device), F(tessera_stat, inode), F(tessera_stat, mode),
+                   F(tessera_stat, link_count), F(tessera_stat, uid), F(tessera_stat, gid), F(tessera_stat, size),
+                   F(tessera_stat, block_size), F(tessera_stat, blocks), F(tessera_stat, access_time_ns),
+                   F(tessera_stat, modify_time_ns), F(tessera_stat, change_time_ns));
+TESSERA_ABI_LAYOUT(tessera_dirent, F(tessera_dirent, inode), F(tessera_dirent, type),
+                   F(tessera_dirent, name_length), F(tessera_dirent, name));
+TESSERA_ABI_LAYOUT(tessera_fs_node, F(tessera_fs_node, inode), F(tessera_fs_node, type));
+TESSERA_ABI_LAYOUT(tessera_tls_index, F(tessera_tls_index, module), F(tessera_tls_index, offset));
+TESSERA_ABI_LAYOUT(tessera_filesystem_ops, F(tessera_filesystem_ops, type_name), F(tessera_filesystem_ops, root_inode),
+                   F(tessera_filesystem_ops, read_only), F(tessera_filesystem_ops, lookup),
+                   F(tessera_filesystem_ops, stat), F(tessera_filesystem_ops, read),
+                   F(tessera_filesystem_ops, read_directory), F(tessera_filesystem_ops, read_link),
+                   F(tessera_filesystem_ops, open_inode), F(tessera_filesystem_ops, close_inode),
+                   F(tessera_filesystem_ops, create), F(tessera_filesystem_ops, create_symlink),
+                   F(tessera_filesystem_ops, write), F(tessera_filesystem_ops, truncate),
+                   F(tessera_filesystem_ops, unlink), F(tessera_filesystem_ops, remove_directory),
+                   F(tessera_filesystem_ops, rename));
+#undef F
+// A field added after the last one listed would be seen only through sizeof: refuse.
+#define TESSERA_LAST_FIELD(type, member)                                                         \
+  static_assert((__builtin_offsetof(type, member) + sizeof(type::member) + alignof(type) - 1) / \
+                        alignof(type) * alignof(type) ==                                         \
+                    sizeof(type),                                                                \
+                #type " has fields after " #member ": list them in its TESSERA_ABI_LAYOUT")
+TESSERA_LAST_FIELD(tessera_stat, change_time_ns);
+TESSERA_LAST_FIELD(tessera_dirent, name);
+TESSERA_LAST_FIELD(tessera_fs_node, type);
+TESSERA_LAST_FIELD(tessera_tls_index, offset);
+TESSERA_LAST_FIELD(tessera_filesystem_ops, rename);
+#undef TESSERA_LAST_FIELD
+
+// Attributes such as format(printf) are not part of a function's type; GCC warns that
+// decltype drops them when the type becomes a template argument, which is the point.
+#pragma GCC diagnostic ignored "-Wignored-attributes"
+
+namespace tessera {
+namespace {
+
+// Sorted bytewise by C name ('_' sorts before lowercase letters), no duplicates: checked
+// below. The C library rows are the same functions kernel/libc/exports.cc lists; the
+// export table test checks that both lists agree name for name and address for address.
+#define TESSERA_KERNEL_EXPORTS(X)                     \
+  X(__errno_location, libc::errno_location)           \
+  X(__stack_chk_fail, api::stack_check_failed)        \
+  X(__tls_get_addr, api::tls_get_addr)                \
+  X(aligned_alloc, libc::aligned_alloc)               \
+  X(calloc, libc::calloc)                             \
+  X(free, libc::free)                                 \
+  X(malloc, libc::malloc)                             \
+  X(memchr, libc::memchr)                             \
+  X(memcmp, libc::memcmp)                             \
+  X(memcpy, libc::memcpy)                             \
+  X(memmove, libc::memmove)                           \
+  X(memset, libc::memset)                             \
+  X(posix_memalign, libc::posix_memalign)             \
+  X(realloc, libc::realloc)                           \
+  X(snprintf, libc::snprintf)                         \
+  X(strcat, libc::strcat)                             \
+  X(strchr, libc::strchr)                             \
+  X(strcmp, libc::strcmp)                             \
+  X(strcpy, libc::strcpy)                             \
+  X(strdup, libc::strdup)                             \
+  X(strlen, libc::strlen)                             \
+  X(strncmp, libc::strncmp)                           \
+  X(strncpy, libc::strncpy)                           \
+  X(strndup, libc::strndup)                           \
+  X(strnlen, libc::strnlen)                           \
+  X(strrchr, libc::strrchr)                           \
+  X(strstr, libc::strstr)                             \
+  X(strtol, libc::strtol)                             \
+  X(strtoul, libc::strtoul)                           \
+  X(tessera_cond_broadcast, api::cond_broadcast)      \
+  X(tessera_cond_create, api::cond_create)            \
+  X(tessera_cond_destroy, api::cond_destroy)          \
+  X(tessera_cond_signal, api::cond_signal)            \
+  X(tessera_cond_timedwait, api::cond_timedwait)      \
+  X(tessera_cond_wait, api::cond_wait)                \
+  X(tessera_errno_name, api::errno_name)              \
+  X(tessera_log, api::log)                            \
+  X(tessera_monotonic_ns, api::monotonic_ns)          \
+  X(tessera_mount, api::mount)                        \
+  X(tessera_mutex_create, api::mutex_create)          \
+  X(tessera_mutex_destroy, api::mutex_destroy)        \
+  X(tessera_mutex_lock, api::mutex_lock)              \
+  X(tessera_mutex_trylock, api::mutex_trylock)        \
+  X(tessera_mutex_unlock, api::mutex_unlock)          \
+  X(tessera_panic, api::panic)                        \
+  X(tessera_print, api::print)                        \
+  X(tessera_printf, api::printf)                      \
+  X(tessera_random, api::random)                      \
+  X(tessera_thread_create, api::thread_create)        \
+  X(tessera_thread_id, api::thread_id)                \
+  X(tessera_thread_join, api::thread_join)            \
+  X(tessera_thread_sleep_ns, api::thread_sleep_ns)    \
+  X(tessera_thread_yield, api::thread_yield)          \
+  X(tessera_unmount, api::unmount)                    \
+  X(tessera_vfs_close, api::vfs_close)                \
+  X(tessera_vfs_fstat, api::vfs_fstat)                \
+  X(tessera_vfs_ftruncate, api::vfs_ftruncate)        \
+  X(tessera_vfs_lseek, api::vfs_lseek)                \
+  X(tessera_vfs_lstat, api::vfs_lstat)                \
+  X(tessera_vfs_mkdir, api::vfs_mkdir)                \
+  X(tessera_vfs_open, api::vfs_open)                  \
+  X(tessera_vfs_pread, api::vfs_pread)                \
+  X(tessera_vfs_read, api::vfs_read)                  \
+  X(tessera_vfs_readdir, api::vfs_readdir)            \
+  X(tessera_vfs_readlink, api::vfs_readlink)          \
+  X(tessera_vfs_rename, api::vfs_rename)              \
+  X(tessera_vfs_rmdir, api::vfs_rmdir)                \
+  X(tessera_vfs_stat, api::vfs_stat)                  \
+  X(tessera_vfs_symlink, api::vfs_symlink)            \
+  X(tessera_vfs_unlink, api::vfs_unlink)              \
+  X(tessera_vfs_write, api::vfs_write)                \
+  X(tessera_vlog, api::vlog)                          \
+  X(tessera_wall_clock_ns, api::wall_clock_ns)        \
+  X(vsnprintf, libc::vsnprintf)
+
+#define TESSERA_CHECK_PROTOTYPE(c_name, function)                                       \
+  static_assert(ktl::is_same_v<decltype(::c_name), decltype(function)>,                 \
+                "kernel export " #c_name ": the kernel function's type differs from its " \
+                "prototype in tessera/module_api.h");
+TESSERA_KERNEL_EXPORTS(TESSERA_CHECK_PROTOTYPE)
+#undef TESSERA_CHECK_PROTOTYPE
+
+#define TESSERA_NAME_ONLY(c_name, function) ktl::StringView(#c_name),
+constexpr ktl::StringView kNames[] = {TESSERA_KERNEL_EXPORTS(TESSERA_NAME_ONLY)};
+#undef TESSERA_NAME_ONLY
+
+constexpr bool strictly_sorted() {
+  for (size_t i = 1; i < ktl::size(kNames); ++i)
+    if (compare(kNames[i - 1], kNames[i]) >= 0) return false;
+  return true;
+}
+static_assert(strictly_sorted(), "TESSERA_KERNEL_EXPORTS must be sorted by C name, without duplicates");
+
+// Static data with no initialisation code: the addresses are link-time constants (not
+// constexpr only because C++ forbids function-to-void* casts in constant expressions).
+#define TESSERA_ROW(c_name, function) \
+  {#c_name, reinterpret_cast<const void*>(&function), ktl::type_hash<decltype(::c_name)>()},
+const KernelExport kExports[] = {TESSERA_KERNEL_EXPORTS(TESSERA_ROW)};
+#undef TESSERA_ROW
+static_assert(ktl::size(kExports) == ktl::size(kNames));
+
+}  // namespace
+
+ktl::Span<const KernelExport> kernel_exports() { return {kExports, ktl::size(kExports)}; }
+
+}  // namespace tessera
