@@ -14,6 +14,7 @@
 #include <tessera/platform.hh>
 
 #include "arch/x86_64/context.hh"
+#include "guest_runner.hh"
 #include "hosted_machine.hh"
 #include "sched/scheduler.hh"
 #include "sched/thread.hh"
@@ -27,26 +28,7 @@ using tessera::linux_host::HostedMachine;
 using tessera::linux_host::MachineConfig;
 using tessera::linux_host::TlsWindow;
 
-// Runs `body(state)` as the guest application of a fresh hosted kernel.
-template <typename Body> void run_in_guest(benchmark::State& state, Body body) {
-  struct Context {
-    benchmark::State* state;
-    Body* body;
-  } context{&state, &body};
-  MachineConfig config;
-  config.memory_bytes = 16 << 20;
-  config.command_line = "loglevel=error";
-  config.echo_console = false;
-  config.host_app = [](void* raw) {
-    auto* c = static_cast<Context*>(raw);
-    (*c->body)(*c->state);
-    return 0;
-  };
-  config.host_app_context = &context;
-  std::string error;
-  auto machine = HostedMachine::create(config, error);
-  if (!machine || machine->run() != 0) state.SkipWithError("hosted boot failed");
-}
+using tessera::bench::run_in_guest;
 
 void report_window(benchmark::State& state) {
   state.counters["tls_window_bytes"] = double(TlsWindow::for_current_thread().size());

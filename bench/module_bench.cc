@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "guest_runner.hh"
 #include "hosted_machine.hh"
 #include "module/export_table.hh"
 #include "module/module.hh"
@@ -66,28 +67,12 @@ const FixtureBytes& fixture() {
   return file;
 }
 
-template <typename Body> void run_in_guest(benchmark::State& state, Body body) {
+template <typename Body> void run_with_fixture(benchmark::State& state, Body body) {
   if (!fixture().ok) {
     state.SkipWithError(("missing " + fixture_path()).c_str());
     return;
   }
-  struct Context {
-    benchmark::State* state;
-    Body* body;
-  } context{&state, &body};
-  MachineConfig config;
-  config.memory_bytes = 64 << 20;
-  config.command_line = "loglevel=error";
-  config.echo_console = false;
-  config.host_app = [](void* raw) {
-    auto* c = static_cast<Context*>(raw);
-    (*c->body)(*c->state);
-    return 0;
-  };
-  config.host_app_context = &context;
-  std::string error;
-  auto machine = HostedMachine::create(config, error);
-  if (!machine || machine->run() != 0) state.SkipWithError("hosted boot failed");
+  tessera::bench::run_in_guest(state, body, 64 << 20);
 }
 
 tessera::Module* load_fixture(benchmark::State& state) {
@@ -100,7 +85,7 @@ tessera::Module* load_fixture(benchmark::State& state) {
 }
 
 void BM_TesseraLoadLinkUnload(benchmark::State& state) {
-  run_in_guest(state, [](benchmark::State& s) {
+  run_with_fixture(state, [](benchmark::State& s) {
     for (auto _ : s) {
       tessera::Module* module = load_fixture(s);
       if (!module) return;
@@ -124,7 +109,7 @@ void BM_GlibcDlopenDlclose(benchmark::State& state) {
 BENCHMARK(BM_GlibcDlopenDlclose);
 
 void BM_TesseraSymbolLookup(benchmark::State& state) {
-  run_in_guest(state, [](benchmark::State& s) {
+  run_with_fixture(state, [](benchmark::State& s) {
     tessera::Module* module = load_fixture(s);
     if (!module) return;
     for (auto _ : s) benchmark::DoNotOptimize(module->find_symbol("bench_function_3"));
@@ -150,7 +135,7 @@ void BM_KernelExportLookup(benchmark::State& state) {
 BENCHMARK(BM_KernelExportLookup);
 
 void BM_CallIntoKernelFromModule(benchmark::State& state) {
-  run_in_guest(state, [](benchmark::State& s) {
+  run_with_fixture(state, [](benchmark::State& s) {
     tessera::Module* module = load_fixture(s);
     if (!module) return;
     auto function = reinterpret_cast<size_t (*)(const char*)>(module->find_symbol("bench_strlen"));
@@ -162,7 +147,7 @@ void BM_CallIntoKernelFromModule(benchmark::State& state) {
 BENCHMARK(BM_CallIntoKernelFromModule);
 
 void BM_CallInsideKernel(benchmark::State& state) {
-  run_in_guest(state, [](benchmark::State& s) {
+  run_with_fixture(state, [](benchmark::State& s) {
     const tessera::KernelExport* strlen_export = tessera::find_kernel_export("strlen");
     if (!strlen_export) {
       s.SkipWithError("strlen is not exported");

@@ -12,6 +12,7 @@
 
 #include <tessera/platform.hh>
 
+#include "guest_runner.hh"
 #include "hosted_machine.hh"
 
 namespace {
@@ -19,26 +20,7 @@ namespace {
 using tessera::linux_host::HostedMachine;
 using tessera::linux_host::MachineConfig;
 
-// Runs `body(state)` as the guest application of a fresh hosted kernel.
-template <typename Body> void run_in_guest(benchmark::State& state, Body body) {
-  struct Context {
-    benchmark::State* state;
-    Body* body;
-  } context{&state, &body};
-  MachineConfig config;
-  config.memory_bytes = 16 << 20;
-  config.command_line = "loglevel=error";
-  config.echo_console = false;
-  config.host_app = [](void* raw) {
-    auto* c = static_cast<Context*>(raw);
-    (*c->body)(*c->state);
-    return 0;
-  };
-  config.host_app_context = &context;
-  std::string error;
-  auto machine = HostedMachine::create(config, error);
-  if (!machine || machine->run() != 0) state.SkipWithError("hosted boot failed");
-}
+using tessera::bench::run_in_guest;
 
 void BM_Guest_PlatformMonotonicNs(benchmark::State& state) {
   run_in_guest(state, [](benchmark::State& s) {

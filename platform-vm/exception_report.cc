@@ -49,18 +49,9 @@ constexpr uintptr_t kStackSpanGuess = 256 * 1024;
 constinit bool g_reporting = false;
 constexpr uint64_t kGuardHintDistance = 8192;
 
-void report(const char* format, ...) __attribute__((format(printf, 1, 2)));
-void report(const char* format, ...) {
-  char line[256];
-  va_list args;
-  va_start(args, format);
-  size_t length = vformat(line, sizeof line, format, args);
-  va_end(args);
-  serial_port::write(line, length < sizeof line ? length : sizeof line - 1);
-}
 
 void describe_page_fault(uint64_t error_code) {
-  report("  page fault: %s access, page %s%s%s\n", (error_code & 0x10) ? "instruction fetch" : (error_code & 2) ? "write" : "read",
+  serial_port::print("  page fault: %s access, page %s%s%s\n", (error_code & 0x10) ? "instruction fetch" : (error_code & 2) ? "write" : "read",
          (error_code & 1) ? "present (protection violation)" : "not present",
          (error_code & 8) ? ", reserved bit set" : "", (error_code & 0x20) ? ", protection key" : "");
 }
@@ -77,22 +68,22 @@ extern "C" [[noreturn]] void tessera_vm_exception(const tessera::vm::TrapFrame* 
   }
   g_reporting = true;
   unsigned vector = unsigned(frame->vector) & 31;
-  report("KERNEL PANIC: CPU exception %s (vector %u) at rip=0x%lx, error code 0x%lx\n", kVectorNames[vector],
+  serial_port::print("KERNEL PANIC: CPU exception %s (vector %u) at rip=0x%lx, error code 0x%lx\n", kVectorNames[vector],
          vector, frame->rip, frame->error_code);
   if (vector == 14) {
     uint64_t address = cpu::read_cr2();
-    report("  cr2=0x%lx (the faulting address)\n", address);
+    serial_port::print("  cr2=0x%lx (the faulting address)\n", address);
     describe_page_fault(frame->error_code);
     uint64_t distance = address > frame->rsp ? address - frame->rsp : frame->rsp - address;
     if (!(frame->error_code & 1) && distance < kGuardHintDistance)
-      report("  the address is next to the stack pointer: probably a stack overflow into a guard page\n");
+      serial_port::print("  the address is next to the stack pointer: probably a stack overflow into a guard page\n");
   }
-  report("registers:\n");
-  report("  rax=0x%016lx rbx=0x%016lx rcx=0x%016lx rdx=0x%016lx\n", frame->rax, frame->rbx, frame->rcx, frame->rdx);
-  report("  rsi=0x%016lx rdi=0x%016lx rbp=0x%016lx rsp=0x%016lx\n", frame->rsi, frame->rdi, frame->rbp, frame->rsp);
-  report("  r8 =0x%016lx r9 =0x%016lx r10=0x%016lx r11=0x%016lx\n", frame->r8, frame->r9, frame->r10, frame->r11);
-  report("  r12=0x%016lx r13=0x%016lx r14=0x%016lx r15=0x%016lx\n", frame->r12, frame->r13, frame->r14, frame->r15);
-  report("  rip=0x%016lx rflags=0x%016lx cs=0x%lx ss=0x%lx cr3=0x%lx fs.base=0x%lx\n", frame->rip, frame->rflags,
+  serial_port::print("registers:\n");
+  serial_port::print("  rax=0x%016lx rbx=0x%016lx rcx=0x%016lx rdx=0x%016lx\n", frame->rax, frame->rbx, frame->rcx, frame->rdx);
+  serial_port::print("  rsi=0x%016lx rdi=0x%016lx rbp=0x%016lx rsp=0x%016lx\n", frame->rsi, frame->rdi, frame->rbp, frame->rsp);
+  serial_port::print("  r8 =0x%016lx r9 =0x%016lx r10=0x%016lx r11=0x%016lx\n", frame->r8, frame->r9, frame->r10, frame->r11);
+  serial_port::print("  r12=0x%016lx r13=0x%016lx r14=0x%016lx r15=0x%016lx\n", frame->r12, frame->r13, frame->r14, frame->r15);
+  serial_port::print("  rip=0x%016lx rflags=0x%016lx cs=0x%lx ss=0x%lx cr3=0x%lx fs.base=0x%lx\n", frame->rip, frame->rflags,
          frame->cs, frame->ss, cpu::read_cr3(), cpu::rdmsr(cpu::kMsrFsBase));
 
   // #0 is the faulting instruction; the frame-pointer chain gives its callers.
@@ -100,8 +91,8 @@ extern "C" [[noreturn]] void tessera_vm_exception(const tessera::vm::TrapFrame* 
   uintptr_t low = frame->rsp;
   uintptr_t high = low + kStackSpanGuess < low ? UINTPTR_MAX : low + kStackSpanGuess;
   size_t count = arch::backtrace(frame->rbp, low, high, frames, kMaxFrames);
-  report("backtrace (stack 0x%lx..0x%lx):\n", low, high);
-  report("  #0 0x%lx\n", frame->rip);
-  for (size_t i = 0; i < count; ++i) report("  #%zu 0x%lx\n", i + 1, frames[i]);
+  serial_port::print("backtrace (stack 0x%lx..0x%lx):\n", low, high);
+  serial_port::print("  #0 0x%lx\n", frame->rip);
+  for (size_t i = 0; i < count; ++i) serial_port::print("  #%zu 0x%lx\n", i + 1, frames[i]);
   platform::exit(exit_status::kSoftware);
 }

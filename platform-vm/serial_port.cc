@@ -1,6 +1,8 @@
 #include "serial_port.hh"
 
+#include <stdarg.h>
 #include <stdint.h>
+#include <tessera/format.hh>
 
 #include "cpu.hh"
 
@@ -49,6 +51,15 @@ bool read_byte(uint8_t& byte) {
   if (status == 0xff || !(status & kDataReady)) return false;
   byte = cpu::inb(kData);
   return true;
+}
+
+void print(const char* format, ...) {
+  char line[256];
+  va_list args;
+  va_start(args, format);
+  size_t length = vformat(line, sizeof line, format, args);
+  va_end(args);
+  write(line, length < sizeof line ? length : sizeof line - 1);
 }
 
 }  // namespace tessera::vm::serial_port

@@ -135,18 +135,9 @@ constinit BootInfo g_boot_info = {};
 constinit char g_command_line[kCommandLineCapacity] = {};
 constinit bool g_verbose = false;
 
-void say(const char* format, ...) __attribute__((format(printf, 1, 2)));
-void say(const char* format, ...) {
-  char line[256];
-  va_list args;
-  va_start(args, format);
-  size_t length = vformat(line, sizeof line, format, args);
-  va_end(args);
-  serial_port::write(line, length < sizeof line ? length : sizeof line - 1);
-}
 
 [[noreturn]] void refuse(int status, const char* message) {
-  say("platform-vm: %s\n", message);
+  serial_port::print("platform-vm: %s\n", message);
   platform::exit(status);
 }
 
@@ -335,19 +326,19 @@ extern "C" [[noreturn]] void tessera_vm_start(uint32_t start_info_address) {
   boot.boot_stack_size = size_t(tessera_boot_stack_top - tessera_boot_stack_bottom);
 
   if (g_verbose) {
-    say("platform-vm: start_info v%u, %u memory map entries, %u module(s)\n", start->version,
+    serial_port::print("platform-vm: start_info v%u, %u memory map entries, %u module(s)\n", start->version,
         start->memory_map_entries, start->module_count);
     for (uint32_t i = 0; i < map_entries; ++i)
-      say("platform-vm:   e820 0x%lx..0x%lx type %u\n", map[i].address, map[i].address + map[i].size, map[i].type);
-    say("platform-vm: kernel image 0x%lx..0x%lx, page tables 0x%lx..0x%lx, boot image 0x%lx+%zu\n",
+      serial_port::print("platform-vm:   e820 0x%lx..0x%lx type %u\n", map[i].address, map[i].address + map[i].size, map[i].type);
+    serial_port::print("platform-vm: kernel image 0x%lx..0x%lx, page tables 0x%lx..0x%lx, boot image 0x%lx+%zu\n",
         reinterpret_cast<uintptr_t>(__tessera_image_start), reinterpret_cast<uintptr_t>(__tessera_image_end),
         pool.start, pool.end, boot.boot_image.start, boot.boot_image.size);
     for (size_t i = 0; i < boot.memory_region_count; ++i)
-      say("platform-vm:   RAM 0x%lx+%zu KiB\n", boot.memory[i].start, boot.memory[i].size / 1024);
-    say("platform-vm: TSC %lu kHz (%s), APIC timer %lu kHz, TLS %zu+%zu bytes align %zu\n", clock::tsc_hz() / 1000,
+      serial_port::print("platform-vm:   RAM 0x%lx+%zu KiB\n", boot.memory[i].start, boot.memory[i].size / 1024);
+    serial_port::print("platform-vm: TSC %lu kHz (%s), APIC timer %lu kHz, TLS %zu+%zu bytes align %zu\n", clock::tsc_hz() / 1000,
         clock::calibration_source(), clock::apic_timer_hz() / 1000, boot.tls.initial_size,
         boot.tls.total_size - boot.tls.initial_size, boot.tls.alignment);
-    say("platform-vm: wall clock %lu s since 1970 (CMOS RTC)\n", clock::wall_clock_ns() / 1'000'000'000u);
+    serial_port::print("platform-vm: wall clock %lu s since 1970 (CMOS RTC)\n", clock::wall_clock_ns() / 1'000'000'000u);
   }
   fault_injection::trigger_selected();
   kernel_main(boot);
