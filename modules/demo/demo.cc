@@ -130,7 +130,8 @@ void check_ramfs(Demo& demo) {
 
 }  // namespace
 
-TESSERA_MODULE_EXPORT int main(int argc, char** argv) {
+// extern "C": in freestanding C++ main is an ordinary function, and clang mangles it.
+extern "C" TESSERA_MODULE_EXPORT int main(int argc, char** argv) {
   Demo demo;
   if ((argc > 1 && !parse_count(argv[1], kMaxThreads, demo.thread_count)) ||
       (argc > 2 && !parse_count(argv[2], 1000, demo.rounds)) || argc > 3) {
