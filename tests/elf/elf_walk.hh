@@ -71,9 +71,17 @@ class ElfWalker {
           (tls->alignment & (tls->alignment - 1)))
         fail("TLS segment");
     }
+    // RELRO starts inside a writable segment and ends no later than that segment's last
+    // page (GNU ld may round it past the segment's memory size; the loader protects only
+    // whole pages below its end).
     auto relro = image_.relro();
-    if (!relro.empty() && !image_.writable_segment_containing(relro.start, relro.end - relro.start))
-      fail("RELRO outside a writable segment");
+    if (!relro.empty()) {
+      const auto* segment = image_.writable_segment_containing(relro.start, 1);
+      uint64_t page = tessera::ElfImage::kPageSize;
+      if (!segment || relro.end < relro.start ||
+          relro.end > ((segment->vaddr + segment->memory_size + page - 1) & ~(page - 1)))
+        fail("RELRO outside a writable segment");
+    }
   }
 
   void walk_dynamic() {
