@@ -10,6 +10,7 @@
 
 #include "arch/x86_64/context.hh"
 #include "cpu.hh"
+#include "module/module_symbolizer.hh"
 #include "serial_port.hh"
 
 namespace tessera::vm {
@@ -48,6 +49,15 @@ constexpr uintptr_t kStackSpanGuess = 256 * 1024;
 
 constinit bool g_reporting = false;
 constexpr uint64_t kGuardHintDistance = 8192;
+
+// "  #N 0x..." and, inside a loaded module, "in ramfs+0x1a2b (ramfs_init+0x10)".
+void print_frame(size_t index, uintptr_t address, uintptr_t lookup) {
+  char where[160];
+  if (describe_module_address(lookup, where, sizeof where))
+    serial_port::print("  #%zu 0x%lx in %s\n", index, address, where);
+  else
+    serial_port::print("  #%zu 0x%lx\n", index, address);
+}
 
 
 void describe_page_fault(uint64_t error_code) {
@@ -92,7 +102,8 @@ extern "C" [[noreturn]] void tessera_vm_exception(const tessera::vm::TrapFrame* 
   uintptr_t high = low + kStackSpanGuess < low ? UINTPTR_MAX : low + kStackSpanGuess;
   size_t count = arch::backtrace(frame->rbp, low, high, frames, kMaxFrames);
   serial_port::print("backtrace (stack 0x%lx..0x%lx):\n", low, high);
-  serial_port::print("  #0 0x%lx\n", frame->rip);
-  for (size_t i = 0; i < count; ++i) serial_port::print("  #%zu 0x%lx\n", i + 1, frames[i]);
+  print_frame(0, frame->rip, frame->rip);
+  // Return addresses: look up the call before them, which may end its function.
+  for (size_t i = 0; i < count; ++i) print_frame(i + 1, frames[i], frames[i] - 1);
   platform::exit(exit_status::kSoftware);
 }

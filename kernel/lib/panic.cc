@@ -9,6 +9,7 @@
 #include <tessera/platform.hh>
 #include "arch/x86_64/context.hh"
 #include "log/log.hh"
+#include "module/module_symbolizer.hh"
 #include "sched/thread.hh"
 
 namespace tessera {
@@ -56,7 +57,14 @@ void print_backtrace(uintptr_t frame, uintptr_t stack_pointer) {
   uintptr_t frames[kMaxFrames];
   size_t count = arch::backtrace(frame, bounds.low, bounds.high, frames, kMaxFrames);
   write_formatted("backtrace (stack 0x%lx..0x%lx):\n", bounds.low, bounds.high);
-  for (size_t i = 0; i < count; ++i) write_formatted("  #%zu 0x%lx\n", i, frames[i]);
+  for (size_t i = 0; i < count; ++i) {
+    // A return address may be the first byte after its function: look up the call itself.
+    char where[160];
+    if (describe_module_address(frames[i] - 1, where, sizeof where))
+      write_formatted("  #%zu 0x%lx in %s\n", i, frames[i], where);
+    else
+      write_formatted("  #%zu 0x%lx\n", i, frames[i]);
+  }
   if (count == 0) write_formatted("  (no frames)\n");
 }
 
