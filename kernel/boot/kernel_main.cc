@@ -79,43 +79,31 @@ void load_boot_modules(ktl::StringView names) {
 int run_application(const BootInfo& boot, const CommandLine& command_line, const KernelOptions& options) {
   if (boot.host_app) return boot.host_app(boot.host_app_context);
 
+  // argv[0] is the app's name, then the arguments after "--"; argv[argc] is null.
+  char name[64 + 1];
+  format(name, sizeof name, "%.*s", int(options.app.length()), options.app.data());
+  char* argv[CommandLine::kMaxArguments + 2] = {};
+  int argc = 0;
+  argv[argc++] = name;
+  for (const char* argument : command_line.arguments()) argv[argc++] = const_cast<char*>(argument);
+
   // An application on the boot image wins over a built-in app of the same name.
   char path[16 + 64 + 4];
-  format(path, sizeof path, "/apps/%.*s.so", int(options.app.length()), options.app.data());
-  if (vfs::stat(path).is_ok()) {
-    constexpr size_t kMaxArgv = CommandLine::kMaxArguments + 2;
-    char name[64 + 1];
-    format(name, sizeof name, "%.*s", int(options.app.length()), options.app.data());
-    char* argv[kMaxArgv] = {};
-    int argc = 0;
-    argv[argc++] = name;
-    for (const char* argument : command_line.arguments()) argv[argc++] = const_cast<char*>(argument);
-    log::info("starting application '%s' from %s", name, path);
-    boot_chart::record("app main");
-    if (options.bootchart) boot_chart::print();
-    auto status = tessera::run_application(path, argc, argv);
-    if (status.is_error()) refuse_boot(exit_status::kDataError, "cannot run %s: %s", path, status.error().message());
-    return status.value();
-  }
+  format(path, sizeof path, "/apps/%s.so", name);
+  bool on_image = vfs::stat(path).is_ok();
+  const BuiltinApp* builtin = on_image ? nullptr : find_builtin_app(options.app);
+  if (!on_image && !builtin)
+    refuse_boot(exit_status::kUsage, "no application named '%s': no %s on the boot image and no built-in app of "
+                "that name", name, path);
 
-  const BuiltinApp* app = find_builtin_app(options.app);
-  if (!app)
-    refuse_boot(exit_status::kUsage, "no application named '%.*s': no /apps/%.*s.so on the boot image and no "
-                "built-in app of that name", int(options.app.length()), options.app.data(), int(options.app.length()),
-                options.app.data());
-
-  // argv[0] is the app's name, then the arguments after "--".
-  constexpr size_t kMaxArgv = CommandLine::kMaxArguments + 2;
-  char* argv[kMaxArgv] = {};
-  int argc = 0;
-  argv[argc++] = const_cast<char*>(app->name);
-  for (const char* argument : command_line.arguments()) argv[argc++] = const_cast<char*>(argument);
-  argv[argc] = nullptr;
-
-  log::info("starting application '%s'", app->name);
+  if (on_image) log::info("starting application '%s' from %s", name, path);
+  else log::info("starting application '%s'", name);
   boot_chart::record("app main");
   if (options.bootchart) boot_chart::print();
-  return app->main(AppContext{argc, argv, options});
+  if (!on_image) return builtin->main(AppContext{argc, argv, options});
+  auto status = tessera::run_application(path, argc, argv);
+  if (status.is_error()) refuse_boot(exit_status::kDataError, "cannot run %s: %s", path, status.error().message());
+  return status.value();
 }
 
 }  // namespace
