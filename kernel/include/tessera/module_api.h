@@ -284,4 +284,8 @@ void* __tls_get_addr(struct tessera_tls_index* index);
 }  /* extern "C" */
 #endif
 
+/* Drivers, network devices, kernel options and module loading; then sockets. */
+#include "device_api.h"
+#include "socket_api.h"
+
 #endif /* TESSERA_MODULE_API_H */

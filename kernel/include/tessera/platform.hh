@@ -80,6 +80,55 @@ void switch_thread_pointer(uintptr_t outgoing_tp, uintptr_t incoming_tp);
 // has one, otherwise from clock jitter (documented as weak by the platform).
 void fill_random(void* buffer, size_t length);
 
+// --- Devices ---------------------------------------------------------------------
+
+// What the platform found at boot, fixed until exit. Hosted: one kHostNetwork port per
+// `tessera run --net` option. VM: each virtio-mmio window QEMU declared (microvm); PCI
+// functions are not listed here, the kernel enumerates them through pci_config_*.
+enum class DeviceKind : uint8_t { kHostNetwork = 1, kVirtioMmio = 2 };
+struct Device {
+  DeviceKind kind;
+  unsigned line;      // event::device_line(line) reports its interrupt; kNoLine: none
+  uint64_t base;      // kVirtioMmio: physical address; kHostNetwork: port number
+  uint64_t size;      // kVirtioMmio: window length
+};
+inline constexpr unsigned kNoLine = ~0u;
+
+// True with the index-th device in *out; false past the last.
+bool device_at(size_t index, Device* out);
+
+// PCI configuration mechanism #1: `address` = bus << 16 | device << 11 | function << 8 |
+// register (4-aligned). All ones where nothing answers and on machines without PCI.
+uint32_t pci_config_read(uint32_t address);
+void pci_config_write(uint32_t address, uint32_t value);
+
+// Maps device registers at `physical` uncached and never executable.
+// Errors: ENODEV without a physical address space (hosted); EINVAL for RAM or overflow.
+Result<volatile void*> map_device_memory(uint64_t physical, size_t length);
+
+// The address a DMA device uses for guest RAM at `memory`. Errors: ENODEV hosted.
+Result<uint64_t> dma_address(const void* memory);
+
+// A message-signalled interrupt raising a new device line. Errors: ENOTSUP.
+struct MsiRoute {
+  unsigned line;
+  uint64_t address;
+  uint32_t data;
+};
+Result<MsiRoute> allocate_msi();
+
+// Hosted network ports (kHostNetwork devices). send never blocks: ENOBUFS when the
+// backend cannot take the frame now, EMSGSIZE beyond mtu + 14. receive copies the next
+// waiting frame and returns its length, 0 when none waits (a frame longer than
+// `capacity` is dropped: EMSGSIZE). Errors on the VM: ENODEV.
+struct HostNetworkInfo {
+  uint8_t mac[6];
+  uint16_t mtu;
+};
+Result<HostNetworkInfo> host_network_info(unsigned port);
+Result<void> host_network_send(unsigned port, const void* frame, size_t length);
+Result<size_t> host_network_receive(unsigned port, void* buffer, size_t capacity);
+
 // --- Exit ------------------------------------------------------------------------
 
 // Ends this boot. `status` (0..255) becomes the exit status that `tessera run` returns.
