@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "tessera/network_option.hh"
+
 namespace tessera::cli {
 
 struct QemuConfig {
@@ -22,6 +24,7 @@ struct QemuConfig {
   std::string command_line;  // the kernel's
   bool verbose = false;      // print the QEMU command; the platform prints its memory map
   bool use_kvm = false;      // -accel kvm -cpu host; otherwise -accel tcg
+  std::vector<NetworkOption> networks;  // each a -netdev plus the machine's virtio-net device
 };
 
 // The guest RAM given to QEMU: the kernel's share plus room for what the VM needs
