@@ -14,6 +14,7 @@
 #include "boot/boot_config.hh"
 #include "boot/command_line.hh"
 #include "boot/kernel_options.hh"
+#include "debug/debugger_interface.hh"
 #include "log/log.hh"
 #include "mm/heap.hh"
 #include "mm/page_allocator.hh"
@@ -137,6 +138,7 @@ int run_application(const BootInfo& boot, const CommandLine& command_line, const
   auto scheduler = Scheduler::init(boot.tls, {boot.boot_stack_bottom, boot.boot_stack_bottom + boot.boot_stack_size});
   if (scheduler.is_error()) refuse_boot(exit_status::kOsError, "cannot start threads: %s", scheduler.error().message());
   Scheduler::set_event_handler(platform::event::kShutdownRequest, on_shutdown_request, nullptr);
+  debugger::reset();
   boot_chart::record("threads");
 
   ktl::Bytes image(reinterpret_cast<const uint8_t*>(boot.boot_image.start), boot.boot_image.size);
