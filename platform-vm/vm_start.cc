@@ -20,6 +20,9 @@
 //   platform.verbose=1   print the memory map and clock calibration before kernel_main.
 //   platform.fault=KIND  cause a CPU fault instead of calling kernel_main (tests; see
 //                        fault_injection.hh).
+// and the trailing words QEMU's microvm appends for its virtio-mmio windows
+// ("virtio_mmio.device=512@0xfeb00e00:12") are taken off too: they are the platform's
+// device list (vm_devices.cc).
 #include "vm_start.hh"
 
 #include <stdarg.h>
