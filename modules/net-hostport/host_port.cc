@@ -73,12 +73,7 @@ int attach(const tessera_device& device, HostPort& host_port) {
   host_port.line = device.line;
   // Frames that arrived before the handler was attached raised a line nobody heard.
   drain(&host_port);
-  char name[16] = {};
-  tessera_netdev_query(host_port.device, name, nullptr, nullptr);
-  tessera_log(TESSERA_LOG_INFO, "net-hostport: %s: port %u, MAC %02x:%02x:%02x:%02x:%02x:%02x, MTU %u", name,
-              host_port.port, info.mac[0], info.mac[1], info.mac[2], info.mac[3], info.mac[4], info.mac[5],
-              unsigned(info.mtu));
-  return 0;
+  return 0;  // the kernel logs the new device with its MAC and MTU
 }
 
 }  // namespace
