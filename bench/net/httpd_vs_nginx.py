@@ -120,8 +120,8 @@ def main():
             sh("ip", "-n", client, "link", "set", veth_c, "up")
             sh("ip", "-n", server, "link", "set", veth_s, "up")
 
-            guest = netlib.Guest(["ip", "netns", "exec", client, tessera, "run", "--memory", "256M", "--net",
-                                  f"tap,ifname={tap}", image, "--", f"net.ip={GUEST}/24", "loglevel=warn"],
+            guest = netlib.Guest(["ip", "netns", "exec", client, tessera, "run", "--memory", "256M",
+                                  image, f"--net=tap,ifname={tap}", "--", f"net.ip={GUEST}/24", "loglevel=warn"],
                                  name="tessera httpd")
             guest.wait_for(netlib.LISTENING_HTTPD, 60)
             nginx = subprocess.Popen(["ip", "netns", "exec", server, "nginx", "-c", os.path.join(work, "nginx.conf"),
@@ -172,8 +172,8 @@ def main():
 
         if args.qemu:
             port = netlib.free_port()
-            vm = netlib.Guest([tessera, "run", "--platform", "qemu", "--memory", "256M", "--net",
-                               f"user,hostfwd=tcp:127.0.0.1:{port}-:80", image, "--", "loglevel=warn"], name="vm")
+            vm = netlib.Guest([tessera, "run", "--platform", "qemu", "--memory", "256M",
+                               image, f"--net=user,hostfwd=tcp:127.0.0.1:{port}-:80", "--", "loglevel=warn"], name="vm")
             try:
                 vm.wait_for(netlib.LISTENING_HTTPD, 240)
                 start = time.monotonic()

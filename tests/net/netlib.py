@@ -14,7 +14,7 @@ import time
 # wording breaks here, visibly). Regular expressions over the guest console.
 LISTENING_HTTPD = r"httpd: listening on 0\.0\.0\.0:(\d+)"
 LISTENING_ECHO = r"echo: listening on 0\.0\.0\.0:(\d+)"
-DHCP_LEASE = r"dhcp: .*lease.*\b10\.0\.2\.15\b"
+DHCP_LEASE = r"net-dhcp: eth0 leased 10\.0\.2\.15/24 gw 10\.0\.2\.2 from 10\.0\.2\.2"
 # Counter lines printed at exit, by the kernel (kernel/net/net_device_registry.cc: one
 # per network device) and by the stack (modules/net-lwip/statistics.cc: one per layer).
 KERNEL_NETDEV_COUNTERS = r"net: (eth\d+) rx (\d+) frames \((\d+) dropped\) tx (\d+) frames \((\d+) dropped\)"
