@@ -139,7 +139,7 @@ static int parse_mac(const char* text, uint8_t out[6]) {
   return 0;
 }
 
-int main(int argc, char** argv) {
+TESSERA_MODULE_EXPORT int main(int argc, char** argv) {
   uint8_t expected[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
   long round_trips = argc > 2 ? strtol(argv[2], 0, 10) : 200;
   long burst = argc > 3 ? strtol(argv[3], 0, 10) : 2000;
@@ -196,7 +196,7 @@ int main(int argc, char** argv) {
     uint64_t before = g_arp_replies;
     if (tessera_netdev_transmit(dev, frame, length) != 0) break;
     uint64_t deadline = tessera_monotonic_ns() + 1000000000ull;
-    while (g_arp_replies == before && tessera_monotonic_ns() < deadline) tessera_thread_yield();
+    while (g_arp_replies == before && tessera_monotonic_ns() < deadline) tessera_thread_sleep_ns(10000);
     if (g_arp_replies == before) break;
     ++answered;
   }
@@ -220,7 +220,7 @@ int main(int argc, char** argv) {
   start = tessera_monotonic_ns();
   for (long i = 0; i < burst;) {
     error = tessera_netdev_transmit(dev, big, sizeof big);
-    if (error == -ENOBUFS_) { ++full; tessera_thread_yield(); continue; }
+    if (error == -ENOBUFS_) { ++full; tessera_thread_sleep_ns(10000); continue; }
     if (error) {
       tessera_printf("virtio-net-probe: FAIL: burst transmit: %s\n", tessera_errno_name(error));
       return 1;
