@@ -147,6 +147,23 @@ inline Frame arp_reply(const ArpRequest& request, const Mac& mac) {
   return f;
 }
 
+// A UDP datagram of `payload` zero bytes (UDP checksum 0: none, as IPv4 allows).
+inline Frame udp_frame(const Mac& to, const Mac& from, uint32_t source, uint32_t destination, uint16_t source_port,
+                       uint16_t destination_port, size_t payload) {
+  Frame f = ethernet(to, from, kIpv4, kIpHeader + 8 + payload);
+  size_t udp = kEthernet + kIpHeader;
+  put16(f, udp, source_port);
+  put16(f, udp + 2, destination_port);
+  put16(f, udp + 4, uint16_t(8 + payload));
+  ipv4_header(f, 17, source, destination);
+  return f;
+}
+
+inline bool is_udp_to(const Frame& f, uint32_t address, uint16_t port) {
+  return ether_type(f) == kIpv4 && ip_protocol(f) == 17 && ip_destination(f) == address && f.size() >= l4(f) + 8 &&
+         get16(f, l4(f) + 2) == port;
+}
+
 inline bool is_tcp_syn_to(const Frame& f, uint32_t address, uint16_t port) {
   if (ether_type(f) != kIpv4 || ip_protocol(f) != 6 || ip_destination(f) != address) return false;
   size_t tcp = l4(f);
