@@ -100,7 +100,7 @@ class NameList {
 
  private:
   const char* separator_;
-  char text_[128] = {};
+  char text_[192] = {};
   size_t used_ = 0;
 };
 
