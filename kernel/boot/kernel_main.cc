@@ -21,6 +21,7 @@
 #include "log/log.hh"
 #include "mm/heap.hh"
 #include "mm/page_allocator.hh"
+#include "module/module_index.hh"
 #include "module/module_loader.hh"
 #include "net/net_config.hh"
 #include "net/net_startup.hh"
@@ -157,6 +158,8 @@ int run_application(const BootInfo& boot, const CommandLine& command_line, const
   if (auto mounted = mount_boot_image(image); mounted.is_error())
     refuse_boot(exit_status::kDataError, "cannot mount the boot image: %s", mounted.error().message());
   if (image.empty()) log::info("no boot image: / is empty");
+  if (auto index = ModuleIndex::load(); index.is_error())
+    refuse_boot(exit_status::kDataError, "cannot read the module index: %s", index.error().message());
   boot_chart::record("rofs mounted");
 
   auto options_result = load_kernel_options(command_line, !image.empty());
@@ -165,6 +168,10 @@ int run_application(const BootInfo& boot, const CommandLine& command_line, const
   log::set_console_level(options.log_level);
   set_current_kernel_options(&options);
   load_boot_modules(options.modules);
+  if (!options.modules_on_demand) {
+    if (auto loaded = load_every_indexed_module(); loaded.is_error())
+      refuse_boot(exit_status::kDataError, "modules.on_demand=0: %s", loaded.error().message());
+  }
   boot_chart::record("modules loaded");
 
   // Validated with the options; parsed again here for the values.
