@@ -168,8 +168,11 @@ int run_application(const BootInfo& boot, const CommandLine& command_line, const
   // Validated with the options; parsed again here for the values.
   auto network = NetConfig::parse(options.net_ip);
   if (network.is_error()) refuse_boot(exit_status::kUsage, "%s", network.error().message());
+  // A module missing from the image is the image's fault; a stack or DHCP client that
+  // fails to start (no lease) is the environment's.
   if (auto up = NetStartup::bring_up(network.value()); up.is_error())
-    refuse_boot(exit_status::kDataError, "%s", up.error().message());
+    refuse_boot(up.error().code() == kENOENT ? exit_status::kDataError : exit_status::kOsError, "%s",
+                up.error().message());
   if (network.value().mode != NetConfig::Mode::kNone) boot_chart::record("network");
 
   int status = run_application(boot, command_line, options);
