@@ -26,6 +26,7 @@
 #include "net/net_config.hh"
 #include "net/net_startup.hh"
 #include "sched/scheduler.hh"
+#include "sched/thread.hh"
 
 namespace tessera {
 namespace {
@@ -64,9 +65,24 @@ void set_up_memory(const BootInfo& boot) {
             stats.free_pages * platform::kPageSize / 1024);
 }
 
+constinit bool g_shutdown_requested = false;
+
+[[noreturn]] void shut_down(void*) {
+  NetStartup::log_statistics();
+  auto heap_stats = heap().stats();
+  log::info("memory: %zu bytes in use at shutdown", heap_stats.bytes_in_use);
+  platform::exit(exit_status::kInterrupted);
+}
+
+// In scheduler context, where nothing may block: the orderly part (a network stack's
+// statistics take its lock) runs on a thread of its own. A second request, or no memory
+// for that thread, ends the boot at once.
 void on_shutdown_request(platform::EventMask, void*) {
   log::warn("shutdown requested by the host");
-  NetStartup::log_statistics();
+  if (!g_shutdown_requested) {
+    g_shutdown_requested = true;
+    if (Thread::try_create("shutdown", [](void* argument) { shut_down(argument); }, nullptr).is_ok()) return;
+  }
   auto heap_stats = heap().stats();
   log::info("memory: %zu bytes in use at shutdown", heap_stats.bytes_in_use);
   platform::exit(exit_status::kInterrupted);
@@ -122,6 +138,7 @@ int run_application(const BootInfo& boot, const CommandLine& command_line, const
   // Before the scheduler starts: new threads' TLS blocks are filled from module state.
   reset_modules();
   // The previous boot's devices, handlers and sockets went with its heap.
+  g_shutdown_requested = false;
   DeviceLines::reset();
   Poller::reset();
   NetStartup::reset();
@@ -177,8 +194,11 @@ int run_application(const BootInfo& boot, const CommandLine& command_line, const
   // Validated with the options; parsed again here for the values.
   auto network = NetConfig::parse(options.net_ip);
   if (network.is_error()) refuse_boot(exit_status::kUsage, "%s", network.error().message());
+  // A module missing from the image is the image's fault; a stack or DHCP client that
+  // fails to start (no lease) is the environment's.
   if (auto up = NetStartup::bring_up(network.value()); up.is_error())
-    refuse_boot(exit_status::kDataError, "%s", up.error().message());
+    refuse_boot(up.error().code() == kENOENT ? exit_status::kDataError : exit_status::kOsError, "%s",
+                up.error().message());
   if (network.value().mode != NetConfig::Mode::kNone) boot_chart::record("network");
 
   int status = run_application(boot, command_line, options);
