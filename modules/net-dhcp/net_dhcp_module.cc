@@ -1,5 +1,5 @@
 // net-dhcp: loaded by the kernel's bring-up when net.ip=dhcp. Init obtains a lease for
-// every network device (blocking, at most kAcquireTimeout each) and configures it
+// every network device (blocking, at most net.dhcp.timeout seconds each, 15 by default) and configures it
 // through the stack (tessera_net_configure); a thread per device then keeps the lease.
 // Init fails, with the reason in the log, when no device got a lease.
 //
@@ -16,13 +16,26 @@ using tessera::kETIMEDOUT;
 
 namespace {
 
-constexpr uint64_t kAcquireTimeout = 15ull * 1000000000ull;
+constexpr uint64_t kSecond = 1000000000ull;
+constexpr long kDefaultTimeoutSeconds = 15;
 constexpr int kMaxDevices = 8;
 
 tessera::dhcp::Client g_clients[kMaxDevices];
 tessera_thread* g_threads[kMaxDevices];
 
 void maintain(void* client) { static_cast<tessera::dhcp::Client*>(client)->maintain(); }
+
+// Kernel option net.dhcp.timeout (seconds), when the kernel has it.
+uint64_t acquire_timeout() {
+  char text[24];
+  long seconds = kDefaultTimeoutSeconds;
+  if (tessera_kernel_option("net.dhcp.timeout", text, sizeof text) > 0) {
+    char* end = nullptr;
+    long value = strtol(text, &end, 10);
+    if (end != text && *end == 0 && value > 0) seconds = value;
+  }
+  return uint64_t(seconds) * kSecond;
+}
 
 }  // namespace
 
@@ -33,11 +46,12 @@ extern "C" TESSERA_MODULE_EXPORT int net_dhcp_init(void) {
     return -kENODEV;
   }
   if (devices > kMaxDevices) devices = kMaxDevices;
+  uint64_t timeout = acquire_timeout();
   int leased = 0, first_error = 0;
   for (int i = 0; i < devices; ++i) {
     tessera::dhcp::Client& client = g_clients[i];
     int error = client.open(tessera_netdev_at(i));
-    if (error == 0) error = client.acquire(tessera_monotonic_ns() + kAcquireTimeout);
+    if (error == 0) error = client.acquire(tessera_monotonic_ns() + timeout);
     if (error == 0) error = client.apply("leased");
     if (error != 0) {
       client.close();
