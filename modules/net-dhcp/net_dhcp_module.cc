@@ -1,6 +1,7 @@
 // net-dhcp: loaded by the kernel's bring-up when net.ip=dhcp. Init obtains a lease for
-// every network device (blocking, at most net.dhcp.timeout seconds each, 15 by default) and configures it
-// through the stack (tessera_net_configure); a thread per device then keeps the lease.
+// every network device (blocking, at most net.dhcp.timeout seconds each, 15 when the
+// kernel has no such option) and configures it through the stack (tessera_net_configure);
+// a thread per device then keeps the lease.
 // Init fails, with the reason in the log, when no device got a lease.
 //
 // The renewal threads run for the rest of the boot, so there is no exit entry and the

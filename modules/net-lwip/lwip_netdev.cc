@@ -13,6 +13,11 @@ namespace tessera::lwip {
 namespace {
 
 constexpr uint16_t kEthernetHeader = 14;
+// Ethernet's minimum frame without FCS. Shorter frames (a driver that strips the padding,
+// or a hosted backend) are padded with zeros up to it, as the wire would have: lwIP
+// 2.1.3's etharp_input reads a whole ARP header without checking the frame holds one
+// (found by fuzz/net_rx). IP and above trim to their own length fields.
+constexpr size_t kMinimumFrame = 60;
 
 NetdevInterface g_interfaces[kMaxInterfaces];
 int g_count = 0;
@@ -31,7 +36,8 @@ void receive(void* consumer, const void* frame, size_t length) {
     LINK_STATS_INC(link.drop);
     return;
   }
-  struct pbuf* p = pbuf_alloc(PBUF_RAW, u16_t(length), PBUF_RAM);
+  size_t padded = length < kMinimumFrame ? kMinimumFrame : length;
+  struct pbuf* p = pbuf_alloc(PBUF_RAW, u16_t(padded), PBUF_RAM);
   if (!p) {
     ++interface->rx_no_memory;
     LINK_STATS_INC(link.memerr);
@@ -39,6 +45,7 @@ void receive(void* consumer, const void* frame, size_t length) {
     return;
   }
   memcpy(p->payload, frame, length);
+  if (padded > length) memset(static_cast<uint8_t*>(p->payload) + length, 0, padded - length);
   if (interface->netif.input(p, &interface->netif) != ERR_OK) {
     pbuf_free(p);
     ++interface->rx_queue_full;

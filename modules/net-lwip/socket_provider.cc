@@ -44,6 +44,9 @@ struct Socket {
   bool connecting;  // a non-blocking connect is in progress: a reset means "refused"
 };
 
+// The kernel's handle for lwIP socket `fd` is &g_sockets[fd]: lwIP numbers its sockets
+// from 0 below NUM_SOCKETS, so the table never runs out before lwIP does.
+Socket g_sockets[NUM_SOCKETS];
 netconn_callback g_lwip_event_callback = nullptr;
 int g_open = 0;
 
@@ -61,11 +64,11 @@ int failure() {
 Socket* as_socket(void* handle) { return static_cast<Socket*>(handle); }
 
 int wrap(int fd, int type, void** out) {
-  auto* socket = static_cast<Socket*>(malloc(sizeof(Socket)));
-  if (!socket) {
+  if (fd < LWIP_SOCKET_OFFSET || fd >= LWIP_SOCKET_OFFSET + NUM_SOCKETS) {
     lwip_close(fd);
-    return -lx::kENOMEM;
+    return -lx::kEIO;
   }
+  Socket* socket = &g_sockets[fd - LWIP_SOCKET_OFFSET];
   socket->fd = fd;
   socket->type = type;
   socket->connecting = false;
@@ -204,7 +207,7 @@ int op_create(int domain, int type, int protocol, void** out) {
 int op_close(void* handle) {
   Socket* socket = as_socket(handle);
   int result = lwip_close(socket->fd) == 0 ? 0 : failure();
-  free(socket);
+  socket->fd = -1;
   --g_open;
   return result;
 }

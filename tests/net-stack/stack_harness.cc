@@ -1,5 +1,6 @@
 #include "stack_harness.hh"
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -22,7 +23,10 @@ FakeNic::FakeNic(const uint8_t mac[6], uint16_t mtu) {
   if (api::netdev_register(&ops, this, &info, &device_) != 0) device_ = nullptr;
 }
 
-void FakeNic::receive(const Bytes& frame) const { api::netdev_receive(device_, frame.data(), frame.size()); }
+void FakeNic::receive(const Bytes& frame) {
+  received.push_back(frame);
+  api::netdev_receive(device_, frame.data(), frame.size());
+}
 
 int FakeNic::transmit(void* driver, const void* frame, size_t length) {
   auto* nic = static_cast<FakeNic*>(driver);
@@ -123,6 +127,21 @@ uint16_t internet_checksum(const uint8_t* data, size_t length, uint32_t sum) {
   if (length & 1) sum += uint32_t(data[length - 1]) << 8;
   while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
   return uint16_t(~sum);
+}
+
+void write_seeds(const FakeNic& nic, const std::string& prefix) {
+  const char* directory = std::getenv("TESSERA_NET_CAPTURE");
+  if (!directory) return;
+  constexpr size_t kFramesPerSeed = 12, kMaxSeeds = 24;
+  for (size_t seed = 0; seed < kMaxSeeds && seed * kFramesPerSeed < nic.received.size(); ++seed) {
+    std::ofstream out(std::string(directory) + "/" + prefix + "-" + std::to_string(seed), std::ios::binary);
+    for (size_t i = seed * kFramesPerSeed; i < nic.received.size() && i < (seed + 1) * kFramesPerSeed; ++i) {
+      const Bytes& frame = nic.received[i];
+      char length[2] = {char(frame.size() >> 8), char(frame.size() & 0xff)};
+      out.write(length, 2);
+      out.write(reinterpret_cast<const char*>(frame.data()), std::streamsize(frame.size()));
+    }
+  }
 }
 
 namespace {

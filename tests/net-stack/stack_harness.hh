@@ -11,8 +11,7 @@
 
 #include "host_sockets.hh"
 
-#include <tessera/device_api.h>
-#include <tessera/socket_api.h>
+#include <tessera/module_api.h>
 
 #include "fake_platform/fake_platform.hh"
 
@@ -28,10 +27,11 @@ class FakeNic {
   tessera_netdev* device() const { return device_; }
   const uint8_t* mac() const { return mac_; }
   // Delivers a frame as the wire would (the kernel's receive path).
-  void receive(const Bytes& frame) const;
+  void receive(const Bytes& frame);
   void connect(FakeNic* peer) { peer_ = peer; }
 
   std::vector<Bytes> sent;
+  std::vector<Bytes> received;  // every frame delivered to this device
   std::function<void(const Bytes&)> on_transmit;
   bool keep_sent = true;
 
@@ -80,5 +80,10 @@ Bytes tcp_frame(const uint8_t source_mac[6], const uint8_t destination_mac[6], u
 Bytes udp_frame(const uint8_t source_mac[6], const uint8_t destination_mac[6], uint32_t source, uint32_t destination,
                 uint16_t source_port, uint16_t destination_port, const Bytes& payload);
 constexpr size_t kEthernetHeader = 14, kIpHeader = 20;
+
+// With TESSERA_NET_CAPTURE=DIR in the environment, writes the frames `nic` received as
+// fuzz/net_rx seeds: DIR/PREFIX-N, each a run of frames as 2-byte big-endian length and
+// bytes (the fuzzer's input format).
+void write_seeds(const FakeNic& nic, const std::string& prefix);
 
 }  // namespace tessera::netstack
