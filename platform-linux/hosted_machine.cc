@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <boost/asio/post.hpp>
 #include <functional>
 #include <cstring>
 
@@ -105,6 +106,19 @@ std::unique_ptr<HostedMachine> HostedMachine::create(const MachineConfig& config
   }
   auto impl = std::make_unique<Impl>();
   impl->config = config;
+  if (!config.networks.empty()) {
+    // Frames arrive on the network's poll thread; the guest learns of them through its
+    // Asio loop, so every input still reaches it through take_events().
+    Impl* machine = impl.get();
+    auto raise_line = [machine](unsigned line) {
+      boost::asio::post(machine->io, [machine, line] {
+        machine->network->line_taken(line);
+        machine->pending |= platform::event::device_line(line);
+      });
+    };
+    impl->network = HostNetwork::create(config.networks, raise_line, error);
+    if (!impl->network) return nullptr;
+  }
   impl->arena_size = (config.memory_bytes + kPage - 1) & ~(kPage - 1);
   if (impl->arena_size == 0) {
     error = "guest memory size is zero";
@@ -181,6 +195,7 @@ int HostedMachine::run() {
   arch::prepare_context(m.guest_context, reinterpret_cast<void*>(boot.boot_stack_bottom), kBootStackSize,
                         guest_entry, &m);
 
+  if (m.network) m.network->start();
   set_running_machine(&m);
   arch::switch_context(m.host_context, m.guest_context, reinterpret_cast<void*>(boot.boot_stack_bottom),
                        kBootStackSize);
@@ -188,6 +203,7 @@ int HostedMachine::run() {
   set_running_machine(nullptr);
   m.tls_window.restore(m.host_tls.data());
   flush_console(m);
+  if (m.network) m.network->stop();
 
   boost::system::error_code ignored;
   m.timer.cancel();

@@ -7,6 +7,9 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include "tessera/network_option.hh"
 
 namespace tessera::linux_host {
 
@@ -21,6 +24,8 @@ struct MachineConfig {
   // An application compiled into this executable; see BootInfo::host_app.
   int (*host_app)(void* context) = nullptr;
   void* host_app_context = nullptr;
+  // Guest network ports (tessera run --net), devices 0, 1, ... with device lines 0, 1, ...
+  std::vector<cli::NetworkOption> networks;
 };
 
 class HostedMachine {

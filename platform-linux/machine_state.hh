@@ -13,6 +13,7 @@
 #include <tessera/platform.hh>
 
 #include "arch/x86_64/context.hh"
+#include "host_network.hh"
 #include "hosted_machine.hh"
 #include "tls_window.hh"
 
@@ -46,6 +47,8 @@ struct HostedMachine::Impl {
   uint64_t armed_deadline = platform::kNoDeadline;
   platform::EventMask pending = 0;
   uint64_t last_poll_ns = 0;
+
+  std::unique_ptr<HostNetwork> network;  // null without --net
 
   std::shared_ptr<spdlog::logger> guest_logger;
   std::string console_line;  // bytes of an unfinished console line

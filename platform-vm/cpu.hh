@@ -13,6 +13,12 @@ inline uint8_t inb(uint16_t port) {
   return value;
 }
 
+inline uint32_t inl(uint16_t port) {
+  uint32_t value;
+  asm volatile("inl %1, %0" : "=a"(value) : "Nd"(port));
+  return value;
+}
+
 inline uint64_t rdmsr(uint32_t msr) {
   uint32_t low, high;
   asm volatile("rdmsr" : "=a"(low), "=d"(high) : "c"(msr));

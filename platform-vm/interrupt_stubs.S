@@ -99,6 +99,31 @@ tessera_vm_serial_interrupt:
         popq    %rax
         iretq
 
+// Device lines (vm_devices.cc): vector kDeviceVectorBase + N sets bit N of
+// tessera_vm_device_lines, which take_events turns into event::device_line(N) (it reads
+// and clears the word with interrupts off). Same rules as the timer interrupt.
+.macro device_stub line
+        .p2align 4
+tessera_vm_device_interrupt_\line:
+        pushq   %rax
+        btsq     $\line, tessera_vm_device_lines(%rip)
+        movq    tessera_vm_lapic_eoi(%rip), %rax
+        movl    $0, (%rax)
+        popq    %rax
+        iretq
+.endm
+
+        .irp    line, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54,55
+        device_stub \line
+        .endr
+
+        .data
+        .p2align 3
+        .globl  tessera_vm_device_lines
+tessera_vm_device_lines:
+        .quad   0
+        .text
+
 // The APIC's spurious vector: no EOI is due for it.
         .globl  tessera_vm_spurious_interrupt
         .p2align 4
@@ -111,4 +136,10 @@ tessera_vm_spurious_interrupt:
 tessera_vm_exception_stubs:
         .irp    vector, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
         .quad   tessera_vm_exception_\vector
+        .endr
+
+        .globl  tessera_vm_device_stubs
+tessera_vm_device_stubs:
+        .irp    line, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54,55
+        .quad   tessera_vm_device_interrupt_\line
         .endr

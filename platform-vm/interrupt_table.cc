@@ -4,6 +4,7 @@
 
 extern "C" {
 extern const uint64_t tessera_vm_exception_stubs[32];
+extern const uint64_t tessera_vm_device_stubs[tessera::vm::interrupt_table::kDeviceLines];
 void tessera_vm_timer_interrupt();
 void tessera_vm_serial_interrupt();
 void tessera_vm_spurious_interrupt();
@@ -69,6 +70,8 @@ void install() {
     set_gate(uint8_t(vector), tessera_vm_exception_stubs[vector], uses_fault_stack(vector) ? 1 : 0);
   set_gate(kTimerVector, reinterpret_cast<uint64_t>(&tessera_vm_timer_interrupt), 0);
   set_gate(kSerialVector, reinterpret_cast<uint64_t>(&tessera_vm_serial_interrupt), 0);
+  for (unsigned line = 0; line < kDeviceLines; ++line)
+    set_gate(uint8_t(kDeviceVectorBase + line), tessera_vm_device_stubs[line], 0);
   set_gate(kSpuriousVector, reinterpret_cast<uint64_t>(&tessera_vm_spurious_interrupt), 0);
 
   g_tss.ist[0] = reinterpret_cast<uint64_t>(g_fault_stack + kFaultStackSize);

@@ -11,7 +11,14 @@ void write(uint32_t index, uint32_t value) {
   window_register() = value;
 }
 
+uint32_t read(uint32_t index) {
+  select_register() = index;
+  return window_register();
+}
+
 }  // namespace
+
+unsigned pin_count() { return ((read(1) >> 16) & 0xff) + 1; }  // version register: maximum redirection entry
 
 void route(unsigned pin, uint8_t vector, uint8_t apic_id) {
   uint32_t entry = 0x10 + 2 * pin;

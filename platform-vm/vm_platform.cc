@@ -17,6 +17,7 @@
 #include "local_apic.hh"
 #include "page_tables.hh"
 #include "serial_port.hh"
+#include "vm_devices.hh"
 #include "vm_start.hh"
 
 extern "C" volatile uint64_t tessera_vm_timer_fired;
@@ -121,6 +122,7 @@ EventMask take_events(bool block) {
     // then wakes the hlt instead of being lost.
     note_timer();
     note_host_input();
+    g_pending |= vm::devices::take_line_events();
     if (g_pending != 0 || !block) break;
     asm volatile("sti; hlt; cli" ::: "memory");
   }

@@ -20,6 +20,9 @@
 //   platform.verbose=1   print the memory map and clock calibration before kernel_main.
 //   platform.fault=KIND  cause a CPU fault instead of calling kernel_main (tests; see
 //                        fault_injection.hh).
+// and the trailing words QEMU's microvm appends for its virtio-mmio windows
+// ("virtio_mmio.device=512@0xfeb00e00:12") are taken off too: they are the platform's
+// device list (vm_devices.cc).
 #include "vm_start.hh"
 
 #include <stdarg.h>
@@ -38,6 +41,7 @@
 #include "local_apic.hh"
 #include "page_tables.hh"
 #include "serial_port.hh"
+#include "vm_devices.hh"
 
 extern "C" {
 extern const char __ehdr_start[];
@@ -59,6 +63,7 @@ constexpr uint32_t kStartInfoMagic = 0x336ec578;
 constexpr uint32_t kE820Ram = 1;
 constexpr size_t kMaxRanges = 64;
 constexpr size_t kCommandLineCapacity = 4096;
+constexpr size_t kMaxDeviceChains = 8;
 
 // Xen's public/arch-x86/hvm/start_info.h layout (version 1).
 struct StartInfo {
@@ -177,6 +182,7 @@ size_t take_command_line(uint64_t address) {
   size_t length = __builtin_strlen(source);
   if (length >= kCommandLineCapacity) refuse(exit_status::kUsage, "the command line is longer than 4095 bytes");
   __builtin_memcpy(g_command_line, source, length + 1);
+  if (const char* problem = devices::take_declarations(g_command_line)) refuse(exit_status::kUsage, problem);
   return ram_limit;
 }
 
@@ -253,6 +259,7 @@ extern "C" [[noreturn]] void tessera_vm_start(uint32_t start_info_address) {
   __builtin_memcpy(map, reinterpret_cast<const MemoryMapEntry*>(start->memory_map), map_entries * sizeof(MemoryMapEntry));
   for (uint32_t i = 0; i < map_entries; ++i) {
     if (map[i].type != kE820Ram) continue;
+    devices::note_ram(map[i].address, map[i].address + map[i].size);
     uintptr_t begin = page_up(ktl::max(uintptr_t(map[i].address), kLowMemoryEnd));
     uintptr_t end = page_down(uintptr_t(map[i].address + map[i].size));
     free_ram.add(begin, end);
@@ -264,7 +271,8 @@ extern "C" [[noreturn]] void tessera_vm_start(uint32_t start_info_address) {
   free_ram.sort();
 
   // The page-table pool comes out of the first range large enough.
-  size_t pool_size = F::pool_pages_needed(highest, 2) * kPage;
+  // Extra chains: the two APIC pages and device mappings (vm_devices.cc).
+  size_t pool_size = F::pool_pages_needed(highest, 2 + kMaxDeviceChains) * kPage;
   Range pool{0, 0};
   for (size_t i = 0; i < free_ram.count && pool.end == 0; ++i)
     if (free_ram.ranges[i].end - free_ram.ranges[i].start >= pool_size)
@@ -317,6 +325,7 @@ extern "C" [[noreturn]] void tessera_vm_start(uint32_t start_info_address) {
   clock::calibrate();
   io_apic::route(4, interrupt_table::kSerialVector, local_apic::id());  // COM1 is ISA IRQ 4
   serial_port::enable_receive_interrupt();
+  devices::initialize();
 
   boot.command_line = g_command_line;
   boot.boot_image = {image.start, image.end - image.start};
@@ -339,6 +348,7 @@ extern "C" [[noreturn]] void tessera_vm_start(uint32_t start_info_address) {
         clock::calibration_source(), clock::apic_timer_hz() / 1000, boot.tls.initial_size,
         boot.tls.total_size - boot.tls.initial_size, boot.tls.alignment);
     serial_port::print("platform-vm: wall clock %lu s since 1970 (CMOS RTC)\n", clock::wall_clock_ns() / 1'000'000'000u);
+    devices::print_summary();
   }
   fault_injection::trigger_selected();
   kernel_main(boot);

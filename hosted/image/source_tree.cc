@@ -146,6 +146,15 @@ const SourceNode* SourceTree::find(std::string_view path) const {
   return node;
 }
 
+bool SourceTree::remove(std::string_view path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos) return false;
+  const SourceNode* parent = find(path.substr(0, slash));
+  if (parent == nullptr || !parent->is_directory()) return false;
+  // find() hands out const nodes; the tree owns them, so this one may change.
+  return const_cast<SourceNode*>(parent)->children.erase(std::string(path.substr(slash + 1))) > 0;
+}
+
 namespace {
 
 // Walks symlink targets the way the kernel's path resolution will, counting hops.

@@ -38,6 +38,8 @@ class SourceTree {
                                          std::unique_ptr<SourceNode> child);
   // nullptr when nothing is at `path` (no symlinks are followed).
   const SourceNode* find(std::string_view path) const;
+  // Takes the entry at `path` (and everything under it) out of the tree; false when absent.
+  bool remove(std::string_view path);
 
   // Resolves every symlink inside the image and refuses one whose resolution loops (or
   // needs more hops than the kernel will follow). Dangling links are fine.

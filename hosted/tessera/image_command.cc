@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
@@ -18,6 +19,7 @@
 
 #include "fs/rofs/rofs_image.hh"
 #include "image/image_builder.hh"
+#include "image/module_planner.hh"
 #include "lib/crc32c.hh"
 
 namespace tessera::cli {
@@ -416,6 +418,57 @@ int run_inspect(const ImageOptions& options) {
   return computed == sb.metadata_crc32c && invalid == 0 ? 0 : kFailure;
 }
 
+void print_shake_report(const image::ShakeResult& result) {
+  std::printf("shake: application %s\n", result.app.c_str());
+  for (const auto& [name, reason] : result.kept) std::printf("shake: keep %s: %s\n", name.c_str(), reason.c_str());
+  for (const auto& path : result.left_out) std::printf("shake: leave out %s: nothing reachable needs it\n", path.c_str());
+  for (const auto& warning : result.warnings) std::printf("shake: note: %s\n", warning.c_str());
+}
+
+// Per module and application: the file on the image and what it takes once loaded.
+int print_sizes(const ImageOptions& options) {
+  auto session = ImageSession::open(options.image, true);
+  if (!session) return kFailure;
+  const auto& image = session->image();
+  uint64_t loadable_bytes = 0, loaded_bytes = 0;
+  std::printf("%-32s %10s %10s\n", "file", "bytes", "loaded");
+  for (const char* directory : {"/lib/modules", "/apps"}) {
+    std::string ignored;
+    auto number = ImagePathResolver(image).resolve(directory, true, ignored);
+    if (!number) continue;
+    for (uint64_t index = 0;; ++index) {
+      auto entry = image.entry(*number, index);
+      if (entry.is_error()) break;
+      std::string name = text(entry.value().name);
+      std::string path = std::string(directory) + "/" + name;
+      auto data = image.file_data(entry.value().inode);
+      if (data.is_error()) continue;
+      std::string bytes(reinterpret_cast<const char*>(data.value().data()), data.value().size());
+      uint64_t loaded = 0;
+      if (name.size() > 3 && name.compare(name.size() - 3, 3, ".so") == 0)
+        if (auto record = image::read_module_record(bytes, path); record.ok()) loaded = record.value().memory_size;
+      std::printf("%-32s %10zu %10llu\n", path.c_str(), bytes.size(), static_cast<unsigned long long>(loaded));
+      loadable_bytes += bytes.size();
+      loaded_bytes += loaded;
+    }
+  }
+  uint64_t image_size = image.superblock().image_size;
+  std::printf("%-32s %10llu %10llu\n", "modules and apps", static_cast<unsigned long long>(loadable_bytes),
+              static_cast<unsigned long long>(loaded_bytes));
+  std::printf("%-32s %10llu\n", "image", static_cast<unsigned long long>(image_size));
+  if (!options.kernel.empty()) {
+    std::error_code error;
+    uint64_t kernel_size = std::filesystem::file_size(options.kernel, error);
+    if (error) {
+      spdlog::get("tessera")->error("{}: {}", options.kernel, error.message());
+      return kFailure;
+    }
+    std::printf("%-32s %10llu\n", "kernel", static_cast<unsigned long long>(kernel_size));
+    std::printf("%-32s %10llu\n", "kernel + image", static_cast<unsigned long long>(kernel_size + image_size));
+  }
+  return 0;
+}
+
 int run_build(const ImageOptions& options) {
   auto log = spdlog::get("tessera");
   if (options.from.empty() && options.manifests.empty()) {
@@ -447,6 +500,16 @@ int run_build(const ImageOptions& options) {
       return kFailure;
     }
   }
+  std::optional<image::ShakeRequest> shake;
+  if (options.shake) shake = image::ShakeRequest{options.app, "", options.required, options.target_platform};
+  else if (!options.app.empty() || !options.required.empty())
+    log->warn("--app and --require only matter with --shake: every module on the input is kept");
+  auto plan = image::plan_modules(builder.tree(), shake ? &*shake : nullptr);
+  if (!plan.ok()) {
+    log->error("{}", plan.error());
+    return kFailure;
+  }
+  if (plan.value().shake) print_shake_report(*plan.value().shake);
   auto summary = builder.write_file(options.output);
   if (!summary.ok()) {
     log->error("{}", summary.error());
@@ -470,6 +533,13 @@ void add_image_command(CLI::App& app, ImageOptions& options) {
       ->check(CLI::ExistingDirectory);
   build->add_option("--manifest", options.manifests, "Manifest of entries to add (docs/rofs-builder.md)")
       ->check(CLI::ExistingFile);
+  build->add_option("--app", options.app, "With --shake: the application to keep (default: kernel.conf's app=)");
+  build->add_flag("--shake", options.shake,
+                  "Keep only the modules the application and kernel.conf can reach; print why each stays");
+  build->add_option("--require", options.required, "With --shake: keep MODULE too (for lookups by name at run time)")
+      ->type_name("MODULE");
+  build->add_option("--platform", options.target_platform, "With --shake: NIC drivers for hosted, microvm, q35 or all")
+      ->check(CLI::IsMember({"hosted", "microvm", "q35", "all"}))->capture_default_str();
   build->add_flag("--page-align", options.page_align, "Start every file's data on a 4 KiB boundary");
   build->add_flag("--keep-mtime", options.keep_mtime,
                   "Keep host modification times (clamped to SOURCE_DATE_EPOCH) instead of fixing them");
@@ -500,6 +570,8 @@ void add_image_command(CLI::App& app, ImageOptions& options) {
   add_image(verify);
   auto* inspect = image->add_subcommand("inspect", "Show the superblock and the table layout");
   add_image(inspect);
+  inspect->add_flag("--sizes", options.sizes, "Instead: bytes of each module and application, on the image and loaded");
+  inspect->add_option("--kernel", options.kernel, "With --sizes: also count this kernel file in the total");
 }
 
 int run_image_command(const CLI::App& app, const ImageOptions& options) {
@@ -509,7 +581,7 @@ int run_image_command(const CLI::App& app, const ImageOptions& options) {
   if (image->got_subcommand("cat")) return run_cat(options);
   if (image->got_subcommand("stat")) return run_stat(options);
   if (image->got_subcommand("verify")) return run_verify(options);
-  if (image->got_subcommand("inspect")) return run_inspect(options);
+  if (image->got_subcommand("inspect")) return options.sizes ? print_sizes(options) : run_inspect(options);
   return exit_status::kUsage;
 }
 

@@ -16,12 +16,18 @@ struct ImageOptions {
   bool keep_mtime = false;
   bool keep_owner = false;
   bool allow_symlink_loops = false;
+  std::string app;                    // --app: the application --shake keeps
+  bool shake = false;
+  std::vector<std::string> required;  // --require MODULE
+  std::string target_platform = "all";
   // ls, cat, stat, verify, inspect
   std::string image;
   std::string path = "/";
   bool long_format = false;
   bool recursive = false;
   bool follow = false;
+  bool sizes = false;                 // inspect --sizes
+  std::string kernel;                 // inspect --kernel FILE: counted in the total
 };
 
 void add_image_command(CLI::App& app, ImageOptions& options);

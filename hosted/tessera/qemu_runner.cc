@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -117,12 +118,68 @@ size_t qemu_memory_bytes(const QemuConfig& config) {
   return (bytes + kMiB - 1) / kMiB * kMiB;
 }
 
+namespace {
+
+// QEMU splits option values at commas; a doubled comma is a literal one.
+std::string option_value(const std::string& value) {
+  std::string escaped;
+  for (char c : value) escaped += c == ',' ? std::string(",,") : std::string(1, c);
+  return escaped;
+}
+
+std::string network_mac(size_t index) {
+  char mac[18];
+  std::snprintf(mac, sizeof mac, "52:54:00:12:34:%02x", unsigned(0x56 + index));
+  return mac;
+}
+
+std::vector<std::string> network_arguments(const QemuConfig& config) {
+  std::vector<std::string> arguments;
+  for (size_t i = 0; i < config.networks.size(); ++i) {
+    const NetworkOption& network = config.networks[i];
+    std::string id = "net" + std::to_string(i);
+    std::string netdev;
+    if (network.backend == NetworkOption::Backend::kTap) {
+      // script=no: QEMU must not run /etc/qemu-ifup; the TAP device is the user's, set up
+      // beforehand (tessera never configures host interfaces).
+      netdev = "tap,id=" + id + ",ifname=" + option_value(network.tap_name) + ",script=no,downscript=no";
+    } else {
+      netdev = "user,id=" + id;
+      for (const PortForward& forward : network.forwards)
+        netdev += ",hostfwd=" + option_value(forward.protocol) + ":" + option_value(forward.host_address) + ":" +
+                  std::to_string(forward.host_port) + "-" + option_value(forward.guest_address) + ":" +
+                  std::to_string(forward.guest_port);
+    }
+    // The MAC is explicit so it does not depend on how many NICs QEMU made before this
+    // one: 52:54:00:12:34:56 is the first, as on the hosted platform.
+    std::string device = config.machine == "microvm" ? "virtio-net-device" : "virtio-net-pci";
+    device += ",netdev=" + id + ",mac=" + network_mac(i);
+    // Modern virtio only (1.x, device id 0x1041): one code path in the driver, memory
+    // BARs with the vendor capabilities, no I/O port BAR. romfile= skips the iPXE option
+    // ROM that SeaBIOS would otherwise load and run at every boot.
+    if (config.machine != "microvm") device += ",disable-legacy=on,disable-modern=off,romfile=";
+    arguments.insert(arguments.end(), {"-netdev", netdev, "-device", device});
+  }
+  // virtio-mmio transports are legacy (version 1) by default in QEMU; the driver speaks
+  // virtio 1.x (version 2) only.
+  if (config.machine == "microvm" && !config.networks.empty())
+    arguments.insert(arguments.end(), {"-global", "virtio-mmio.force-legacy=false"});
+  return arguments;
+}
+
+}  // namespace
+
 std::vector<std::string> qemu_command(const QemuConfig& config) {
   std::vector<std::string> command{config.qemu};
-  // microvm: no PCI, no ACPI-less surprises; virtio-mmio devices would otherwise be
-  // appended to the kernel command line, which our kernel parses strictly.
+  // microvm has no PCI and the guest reads no ACPI: QEMU describes its virtio-mmio
+  // windows on the kernel command line ("virtio_mmio.device=512@0xfeb00e00:12", appended
+  // after our words) only with auto-kernel-cmdline on and ACPI off (with ACPI on they
+  // are in the DSDT instead). platform-vm takes those words off again before the
+  // kernel, which parses its command line strictly, sees it (platform-vm/vm_devices.cc).
+  // Without networks there is nothing to declare and the machine stays as it was.
   if (config.machine == "microvm")
-    command.insert(command.end(), {"-M", "microvm,auto-kernel-cmdline=off"});
+    command.insert(command.end(),
+                   {"-M", config.networks.empty() ? "microvm,auto-kernel-cmdline=off" : "microvm,auto-kernel-cmdline=on,acpi=off"});
   else
     command.insert(command.end(), {"-M", config.machine});
   // SeaBIOS (q35's firmware) would write its banner to the same serial port the guest's
@@ -143,6 +200,8 @@ std::vector<std::string> qemu_command(const QemuConfig& config) {
   command.insert(command.end(), {"-append", append});
   command.insert(command.end(), {"-nodefaults", "-no-reboot", "-nographic", "-serial", "stdio", "-monitor", "none",
                                  "-display", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"});
+  auto networks = network_arguments(config);
+  command.insert(command.end(), networks.begin(), networks.end());
   return command;
 }
 

@@ -11,6 +11,7 @@
 
 #include "hosted_machine.hh"
 #include "tessera/kernel_command_line.hh"
+#include "tessera/network_option.hh"
 #include "tessera/qemu_runner.hh"
 #include "tessera/size_parser.hh"
 
@@ -38,6 +39,12 @@ void add_run_command(CLI::App& app, RunOptions& options) {
   run->add_option("--accel", options.accel, "QEMU accelerator (with --platform qemu): tcg, or kvm where /dev/kvm works")
       ->check(CLI::IsMember({"tcg", "kvm"}))
       ->capture_default_str();
+  run->add_option("--net", options.networks,
+                  "A guest network port (repeatable): user[,hostfwd=tcp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT]...\n"
+                  "(libslirp: guest 10.0.2.15 by DHCP, host 10.0.2.2, DNS 10.0.2.3) or tap,ifname=NAME (root)")
+      ->type_name("SPEC")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   run->add_flag("--verbose", options.verbose, "Show the QEMU command line and the VM's memory map and clocks");
 }
 
@@ -73,6 +80,16 @@ int run_hosted(const RunOptions& options) {
   if (!options.log_level.empty()) words.push_back("loglevel=" + options.log_level);
   words.insert(words.end(), options.kernel_words.begin(), options.kernel_words.end());
 
+  std::vector<NetworkOption> networks;
+  for (const auto& spec : options.networks) {
+    auto network = parse_network_option(spec);
+    if (!network) {
+      host_log->error("{}", network.error());
+      return exit_status::kUsage;
+    }
+    networks.push_back(std::move(*network));
+  }
+
   if (options.platform == "qemu") {
     if (!options.log_file.empty()) {
       host_log->error("--log-file works with --platform hosted only (for now)");
@@ -103,6 +120,7 @@ int run_hosted(const RunOptions& options) {
     qemu.command_line = join_kernel_command_line(words);
     qemu.verbose = options.verbose;
     qemu.use_kvm = options.accel == "kvm";
+    qemu.networks = std::move(networks);
     return run_qemu(qemu);
   }
 
@@ -110,6 +128,7 @@ int run_hosted(const RunOptions& options) {
   config.memory_bytes = *memory;
   config.command_line = join_kernel_command_line(words);
   config.image_path = image;
+  config.networks = std::move(networks);
 
   std::string error;
   auto machine = linux_host::HostedMachine::create(config, error);

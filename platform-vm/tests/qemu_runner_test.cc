@@ -45,6 +45,67 @@ TEST(QemuCommand, Q35NoImageVerbose) {
   EXPECT_TRUE(has_pair(command, "-append", "platform.ram=67108864 platform.verbose=1"));
 }
 
+size_t count_of(const std::vector<std::string>& command, const std::string& word) {
+  return size_t(std::count(command.begin(), command.end(), word));
+}
+
+NetworkOption user_network(std::vector<PortForward> forwards = {}) {
+  NetworkOption network;
+  network.backend = NetworkOption::Backend::kUser;
+  network.forwards = std::move(forwards);
+  network.spec = "user";
+  return network;
+}
+
+TEST(QemuNetwork, NoNetworkNoNetdevAndNoCommandLineDeclarations) {
+  QemuConfig config;
+  auto command = qemu_command(config);
+  EXPECT_EQ(count_of(command, "-netdev"), 0u);
+  EXPECT_EQ(count_of(command, "-global"), 0u);
+  EXPECT_TRUE(has_pair(command, "-M", "microvm,auto-kernel-cmdline=off"));
+}
+
+TEST(QemuNetwork, MicrovmUserWithForwardsGetsModernVirtioMmio) {
+  QemuConfig config;
+  config.networks.push_back(user_network({{"tcp", "127.0.0.1", 8080, "", 80}, {"udp", "", 5353, "10.0.2.15", 53}}));
+  auto command = qemu_command(config);
+  EXPECT_TRUE(has_pair(command, "-M", "microvm,auto-kernel-cmdline=on,acpi=off"));
+  EXPECT_TRUE(has_pair(command, "-netdev", "user,id=net0,hostfwd=tcp:127.0.0.1:8080-:80,hostfwd=udp::5353-10.0.2.15:53"));
+  EXPECT_TRUE(has_pair(command, "-device", "virtio-net-device,netdev=net0,mac=52:54:00:12:34:56"));
+  EXPECT_TRUE(has_pair(command, "-global", "virtio-mmio.force-legacy=false"));
+  // The platform words stay first: QEMU appends its declarations after them.
+  EXPECT_TRUE(has_pair(command, "-append", "platform.ram=67108864"));
+}
+
+TEST(QemuNetwork, Q35TapAndUserGetModernOnlyVirtioPciWithDistinctMacs) {
+  QemuConfig config;
+  config.machine = "q35";
+  NetworkOption tap;
+  tap.backend = NetworkOption::Backend::kTap;
+  tap.tap_name = "tess0";
+  config.networks.push_back(tap);
+  config.networks.push_back(user_network());
+  auto command = qemu_command(config);
+  EXPECT_TRUE(has_pair(command, "-M", "q35"));
+  EXPECT_TRUE(has_pair(command, "-netdev", "tap,id=net0,ifname=tess0,script=no,downscript=no"));
+  EXPECT_TRUE(has_pair(command, "-netdev", "user,id=net1"));
+  EXPECT_TRUE(has_pair(command, "-device",
+                       "virtio-net-pci,netdev=net0,mac=52:54:00:12:34:56,disable-legacy=on,disable-modern=off,romfile="));
+  EXPECT_TRUE(has_pair(command, "-device",
+                       "virtio-net-pci,netdev=net1,mac=52:54:00:12:34:57,disable-legacy=on,disable-modern=off,romfile="));
+  EXPECT_EQ(count_of(command, "-global"), 0u);  // no virtio-mmio on q35
+}
+
+TEST(QemuNetwork, CommasInNamesCannotAddQemuOptions) {
+  QemuConfig config;
+  NetworkOption tap;
+  tap.backend = NetworkOption::Backend::kTap;
+  tap.tap_name = "x,script=/tmp/evil";
+  config.networks.push_back(tap);
+  auto command = qemu_command(config);
+  EXPECT_TRUE(has_pair(command, "-netdev", "tap,id=net0,ifname=x,,script=/tmp/evil,script=no,downscript=no"));
+}
+
 TEST(QemuCommand, QemuGetsRoomBeyondTheKernelsShareInWholeMiB) {
   QemuConfig config;
   for (size_t memory : {size_t{256 * 1024}, size_t{1} << 20, size_t{64} << 20, size_t{1} << 30}) {

@@ -209,5 +209,51 @@ TEST_F(ImageCommandTest, BuildNeedsAnInput) {
   EXPECT_EQ(run.err, "tessera: error: image build needs --from DIR and/or --manifest FILE\n");
 }
 
+// The build's real modules: --shake keeps what kernel.conf and the app reach, writes the
+// index, and the image still boots.
+TEST_F(ImageCommandTest, ShakeKeepsWhatTheAppReachesAndTheImageBoots) {
+  std::string build = TESSERA_BUILD_DIR;
+  scratch_.write("tree/etc/tessera/kernel.conf", "modules=ramfs\napp=demo\n");
+  scratch_.write("modules.manifest", "dir /tmp\n"
+                 "file /lib/modules/ramfs.so \"" + build + "/modules/ramfs.so\"\n"
+                 "file /lib/modules/hello.so \"" + build + "/modules/hello.so\"\n"
+                 "file /apps/demo.so \"" + build + "/apps/demo.so\"\n"
+                 "file /apps/hello-app.so \"" + build + "/apps/hello-app.so\"\n");
+  auto run = tessera({"image", "build", "-o", image_path(), "--from", (scratch_ / "tree").string(), "--manifest",
+                      (scratch_ / "modules.manifest").string(), "--shake"});
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.out.find("shake: keep ramfs: kernel.conf modules=ramfs\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("shake: leave out /lib/modules/hello.so: nothing reachable needs it\n"), std::string::npos);
+  EXPECT_NE(run.out.find("shake: leave out /apps/hello-app.so"), std::string::npos);
+
+  auto index = tessera({"image", "cat", image_path(), "/lib/modules/index"});
+  ASSERT_EQ(index.status, 0) << index.err;
+  EXPECT_EQ(index.out, "tessera-module-index 1\nramfs /lib/modules/ramfs.so provides=fs:ramfs requires= needs= "
+                       "exports=ramfs_exit,ramfs_init\n");
+  auto listing = tessera({"image", "ls", image_path(), "/apps"});
+  EXPECT_EQ(listing.out, "demo.so\n");
+
+  auto sizes = tessera({"image", "inspect", "--sizes", image_path()});
+  ASSERT_EQ(sizes.status, 0) << sizes.err;
+  EXPECT_NE(sizes.out.find("/lib/modules/ramfs.so"), std::string::npos);
+  EXPECT_NE(sizes.out.find("modules and apps"), std::string::npos);
+
+  auto boot = tessera({"run", image_path()});
+  EXPECT_EQ(boot.status, 0) << boot.out << boot.err;
+  EXPECT_NE(boot.out.find("demo: all checks passed"), std::string::npos) << boot.out;
+}
+
+TEST_F(ImageCommandTest, ShakeRefusesAnUnknownRequireAndAHandWrittenIndex) {
+  scratch_.write("tree/etc/tessera/kernel.conf", "app=demo\n");
+  auto run = tessera({"image", "build", "-o", image_path(), "--from", (scratch_ / "tree").string(), "--shake",
+                      "--require", "nosuch"});
+  EXPECT_EQ(run.status, 1);
+  EXPECT_EQ(run.err, "tessera: error: --require nosuch: no module 'nosuch' on the image\n");
+  scratch_.write("tree/lib/modules/index", "mine\n");
+  run = tessera({"image", "build", "-o", image_path(), "--from", (scratch_ / "tree").string()});
+  EXPECT_EQ(run.status, 1);
+  EXPECT_NE(run.err.find("/lib/modules/index is written by the builder"), std::string::npos) << run.err;
+}
+
 }  // namespace
 }  // namespace tessera::image
