@@ -37,15 +37,17 @@ void receive(void* consumer, const void* frame, size_t length) {
     return;
   }
   size_t padded = length < kMinimumFrame ? kMinimumFrame : length;
-  struct pbuf* p = pbuf_alloc(PBUF_RAW, u16_t(padded), PBUF_RAM);
+  struct pbuf* p = pbuf_alloc(PBUF_RAW, u16_t(ETH_PAD_SIZE + padded), PBUF_RAM);
   if (!p) {
     ++interface->rx_no_memory;
     LINK_STATS_INC(link.memerr);
     LINK_STATS_INC(link.drop);
     return;
   }
-  memcpy(p->payload, frame, length);
-  if (padded > length) memset(static_cast<uint8_t*>(p->payload) + length, 0, padded - length);
+  auto* bytes = static_cast<uint8_t*>(p->payload);
+  memset(bytes, 0, ETH_PAD_SIZE);
+  memcpy(bytes + ETH_PAD_SIZE, frame, length);
+  if (padded > length) memset(bytes + ETH_PAD_SIZE + length, 0, padded - length);
   if (interface->netif.input(p, &interface->netif) != ERR_OK) {
     pbuf_free(p);
     ++interface->rx_queue_full;
@@ -53,20 +55,22 @@ void receive(void* consumer, const void* frame, size_t length) {
   }
 }
 
-// lwIP's linkoutput, with the core lock held.
+// lwIP's linkoutput, with the core lock held. The frame starts after ETH_PAD_SIZE bytes.
 err_t transmit(struct netif* netif, struct pbuf* p) {
   auto* interface = static_cast<NetdevInterface*>(netif->state);
-  const void* data = p->payload;
-  if (p->next) {
-    if (p->tot_len > interface->tx_capacity) {
+  if (p->tot_len < ETH_PAD_SIZE + kEthernetHeader) return ERR_BUF;
+  size_t length = p->tot_len - ETH_PAD_SIZE;
+  const void* data = static_cast<const uint8_t*>(p->payload) + ETH_PAD_SIZE;
+  if (p->len != p->tot_len) {
+    if (length > interface->tx_capacity) {
       LINK_STATS_INC(link.lenerr);
       LINK_STATS_INC(link.drop);
       return ERR_BUF;
     }
-    pbuf_copy_partial(p, interface->tx_buffer, p->tot_len, 0);
+    pbuf_copy_partial(p, interface->tx_buffer, u16_t(length), ETH_PAD_SIZE);
     data = interface->tx_buffer;
   }
-  if (tessera_netdev_transmit(interface->device, data, p->tot_len) != 0) {
+  if (tessera_netdev_transmit(interface->device, data, length) != 0) {
     // The kernel counts the device's drop; TCP retransmits, UDP is best effort.
     LINK_STATS_INC(link.drop);
     return ERR_IF;
