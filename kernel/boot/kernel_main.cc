@@ -9,6 +9,9 @@
 #include <tessera/vfs.hh>
 
 #include "apps/builtin_app.hh"
+#include "dev/device_lines.hh"
+#include "dev/device_list.hh"
+#include "fs/vfs/poller.hh"
 #include "fs/boot_image.hh"
 #include "boot/boot_chart.hh"
 #include "boot/boot_config.hh"
@@ -18,6 +21,8 @@
 #include "mm/heap.hh"
 #include "mm/page_allocator.hh"
 #include "module/module_loader.hh"
+#include "net/net_config.hh"
+#include "net/net_startup.hh"
 #include "sched/scheduler.hh"
 
 namespace tessera {
@@ -59,6 +64,7 @@ void set_up_memory(const BootInfo& boot) {
 
 void on_shutdown_request(platform::EventMask, void*) {
   log::warn("shutdown requested by the host");
+  NetStartup::log_statistics();
   auto heap_stats = heap().stats();
   log::info("memory: %zu bytes in use at shutdown", heap_stats.bytes_in_use);
   platform::exit(exit_status::kInterrupted);
@@ -113,6 +119,11 @@ int run_application(const BootInfo& boot, const CommandLine& command_line, const
   Scheduler::forget_previous_boot();
   // Before the scheduler starts: new threads' TLS blocks are filled from module state.
   reset_modules();
+  // The previous boot's devices, handlers and sockets went with its heap.
+  DeviceLines::reset();
+  Poller::reset();
+  NetStartup::reset();
+  set_current_kernel_options(nullptr);
   log::reset(entry);
   boot_chart::reset(entry);
 
@@ -138,6 +149,7 @@ int run_application(const BootInfo& boot, const CommandLine& command_line, const
   if (scheduler.is_error()) refuse_boot(exit_status::kOsError, "cannot start threads: %s", scheduler.error().message());
   Scheduler::set_event_handler(platform::event::kShutdownRequest, on_shutdown_request, nullptr);
   boot_chart::record("threads");
+  DeviceList::scan();
 
   ktl::Bytes image(reinterpret_cast<const uint8_t*>(boot.boot_image.start), boot.boot_image.size);
   if (auto mounted = mount_boot_image(image); mounted.is_error())
@@ -149,11 +161,20 @@ int run_application(const BootInfo& boot, const CommandLine& command_line, const
   if (options_result.is_error()) refuse_boot(exit_status::kDataError, "%s", options_result.error().message());
   const KernelOptions& options = options_result.value();
   log::set_console_level(options.log_level);
+  set_current_kernel_options(&options);
   load_boot_modules(options.modules);
   boot_chart::record("modules loaded");
 
+  // Validated with the options; parsed again here for the values.
+  auto network = NetConfig::parse(options.net_ip);
+  if (network.is_error()) refuse_boot(exit_status::kUsage, "%s", network.error().message());
+  if (auto up = NetStartup::bring_up(network.value()); up.is_error())
+    refuse_boot(exit_status::kDataError, "%s", up.error().message());
+  if (network.value().mode != NetConfig::Mode::kNone) boot_chart::record("network");
+
   int status = run_application(boot, command_line, options);
   log::info("application exited with status %d", status);
+  NetStartup::log_statistics();
   platform::exit(status);
 }
 

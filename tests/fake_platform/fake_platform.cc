@@ -10,7 +10,10 @@
 #include <random>
 #include <vector>
 
+#include "dev/device_lines.hh"
+#include "fs/vfs/poller.hh"
 #include "log/log.hh"
+#include "net/net_startup.hh"
 #include "module/module_loader.hh"
 #include "mm/heap.hh"
 #include "mm/page_allocator.hh"
@@ -99,6 +102,11 @@ void boot_core(const Ram& ram) {
     std::fprintf(stderr, "fake::boot_core: %s\n", started.error().message());
     std::abort();
   }
+  // As kernel_main does: the previous boot's device handlers, pollers, network devices
+  // and socket provider went with its heap.
+  DeviceLines::reset();
+  Poller::reset();
+  NetStartup::reset();
 }
 
 }  // namespace tessera::fake
