@@ -1,7 +1,7 @@
 #include "lwip_netdev.hh"
 
-#include <stdlib.h>
-#include <string.h>
+#include "port/libc/stdlib.h"
+#include "port/libc/string.h"
 
 #include "lwip/etharp.h"
 #include "lwip/pbuf.h"
@@ -70,10 +70,12 @@ err_t transmit(struct netif* netif, struct pbuf* p) {
     pbuf_copy_partial(p, interface->tx_buffer, u16_t(length), ETH_PAD_SIZE);
     data = interface->tx_buffer;
   }
-  if (tessera_netdev_transmit(interface->device, data, length) != 0) {
-    // The kernel counts the device's drop; TCP retransmits, UDP is best effort.
+  if (int error = tessera_netdev_transmit(interface->device, data, length)) {
     LINK_STATS_INC(link.drop);
-    return ERR_IF;
+    // A full device queue loses the frame as a busy wire would (the kernel counts it):
+    // TCP retransmits, UDP is best effort, and the sender is not told, as on Linux.
+    // Anything else (link down, frame refused) fails the send with EIO.
+    return error == -105 /* ENOBUFS */ ? ERR_OK : ERR_IF;
   }
   LINK_STATS_INC(link.xmit);
   return ERR_OK;

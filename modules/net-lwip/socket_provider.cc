@@ -13,9 +13,9 @@
 // also miss changes made by socket calls running under the core lock in other threads.
 #include "socket_provider.hh"
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "port/libc/stdio.h"
+#include "port/libc/stdlib.h"
+#include "port/libc/string.h"
 
 #include "linux_socket.hh"
 #include "lwip/api.h"

@@ -11,7 +11,7 @@
 //    paths, possibly from a device-line handler) needs no lock and never blocks.
 //  - The mutexes that remain are real: the tcpip core lock is held across calls that
 //    block (a socket call waiting for the tcpip thread releases it explicitly).
-#include <stdlib.h>
+#include "port/libc/stdlib.h"
 
 #include "lwip/opt.h"
 #include "lwip/sys.h"
