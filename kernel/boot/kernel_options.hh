@@ -22,6 +22,9 @@ struct KernelOptions {
   ktl::StringView app = "demo";
   // Comma-separated names of modules to load at boot from /lib/modules/<name>.so.
   ktl::StringView modules = "";
+  // modules.on_demand: load a module when its capability is first asked for (the index
+  // of the boot image says which); off, every indexed module loads at boot instead.
+  bool modules_on_demand = true;
   // net.ip: empty (no network), "dhcp" or "A.B.C.D/N[,gw=A.B.C.D]" (net/net_config.hh
   // parses it; already validated here). Views the command line or configuration text.
   ktl::StringView net_ip = "";

@@ -52,6 +52,15 @@ void DeviceList::scan() {
     if (!add(entry)) return;
   }
   pci::enumerate(add_pci, nullptr);
+  for (size_t i = 0; i < g_state.count; ++i) {
+    const DeviceEntry& entry = g_state.entries[i];
+    if (entry.kind == DeviceEntry::Kind::kPci)
+      log::debug("devices: PCI %02lx:%02lx.%lu %04x:%04x class %06x", entry.base >> 16 & 0xff, entry.base >> 11 & 0x1f,
+                 entry.base >> 8 & 7, unsigned(entry.vendor_id), unsigned(entry.device_id), entry.class_code);
+    else
+      log::debug("devices: %s at %#lx, line %d", entry.kind == DeviceEntry::Kind::kHostNetwork ? "host network port"
+                 : "virtio-mmio window", entry.base, entry.line == DeviceEntry::kNoLine ? -1 : int(entry.line));
+  }
 }
 
 bool DeviceList::at(size_t index, DeviceEntry* out) {

@@ -5,6 +5,7 @@
 
 #include "dev/device_list.hh"
 #include "log/log.hh"
+#include "module/module_index.hh"
 #include "module/module_loader.hh"
 #include "net/inet_address.hh"
 #include "net/net_device_registry.hh"
@@ -13,6 +14,8 @@
 namespace tessera {
 namespace {
 
+// Capabilities, found in the boot image's module index (docs/modularity.md), and the
+// module that provides each where an image has no index.
 constexpr const char* kStackModule = "net-lwip";
 constexpr const char* kDhcpModule = "net-dhcp";
 constexpr uint16_t kVirtioVendor = 0x1af4;
@@ -21,15 +24,24 @@ constexpr uint16_t kVirtioNetModern = 0x1041;
 
 constinit bool g_brought_up = false;
 
-// The module that drives `device`, or null when networking has no use for it.
-const char* driver_module(const DeviceEntry& device) {
+struct Driver {
+  const char* capability;
+  const char* fallback;
+};
+
+// The capability of driving `device`, or null when networking has no use for it.
+const Driver* driver_for(const DeviceEntry& device) {
+  static constexpr Driver kHostPort{"dev:host-net", "net-hostport"};
+  static constexpr Driver kVirtioMmio{"dev:virtio-mmio", "virtio-mmio"};
+  static constexpr Driver kVirtioPciLegacy{"dev:pci:1af4:1000", "virtio-pci"};
+  static constexpr Driver kVirtioPciModern{"dev:pci:1af4:1041", "virtio-pci"};
   switch (device.kind) {
-    case DeviceEntry::Kind::kHostNetwork: return "net-hostport";
-    case DeviceEntry::Kind::kVirtioMmio: return "virtio-mmio";
+    case DeviceEntry::Kind::kHostNetwork: return &kHostPort;
+    case DeviceEntry::Kind::kVirtioMmio: return &kVirtioMmio;
     case DeviceEntry::Kind::kPci:
-      if (device.vendor_id == kVirtioVendor &&
-          (device.device_id == kVirtioNetLegacy || device.device_id == kVirtioNetModern))
-        return "virtio-pci";
+      if (device.vendor_id != kVirtioVendor) return nullptr;
+      if (device.device_id == kVirtioNetLegacy) return &kVirtioPciLegacy;
+      if (device.device_id == kVirtioNetModern) return &kVirtioPciModern;
       return nullptr;
   }
   return nullptr;
@@ -50,24 +62,23 @@ void describe(const DeviceEntry& device, char* out, size_t capacity) {
   }
 }
 
-Result<void> load(const char* module, const char* why) {
-  auto loaded = load_module(module);
+Result<void> load(const char* capability, const char* fallback, const char* why) {
+  auto loaded = require_capability(capability, why, fallback);
   if (loaded.is_ok()) return {};
-  return Error::with_message(loaded.error().code(), "net: cannot load module '%s' (%s): %s", module, why,
-                             loaded.error().message());
+  return Error::with_message(loaded.error().code(), "net: cannot load %s: %s", capability, loaded.error().message());
 }
 
 Result<void> load_drivers(size_t& driven) {
   driven = 0;
   DeviceEntry device;
   for (size_t i = 0; DeviceList::at(i, &device); ++i) {
-    const char* module = driver_module(device);
-    if (!module) continue;
+    const Driver* driver = driver_for(device);
+    if (!driver) continue;
     char what[64];
     describe(device, what, sizeof what);
     char why[96];
     format(why, sizeof why, "the driver of %s", what);
-    TRY(load(module, why));
+    TRY(load(driver->capability, driver->fallback, why));
     ++driven;
   }
   return {};
@@ -108,7 +119,7 @@ Result<void> NetStartup::bring_up(const NetConfig& config) {
   if (config.mode == NetConfig::Mode::kNone) return {};
   size_t driven = 0;
   TRY(load_drivers(driven));
-  TRY(load(kStackModule, "the network stack"));
+  TRY(load("net:stack", kStackModule, "net.ip"));
   g_brought_up = true;
   if (driven == 0 || NetDeviceRegistry::count() == 0) {
     if (driven == 0) log::warn("net: net.ip is set but no network device was found: loopback only");
@@ -117,7 +128,7 @@ Result<void> NetStartup::bring_up(const NetConfig& config) {
   }
   if (config.mode == NetConfig::Mode::kStatic) return configure_static(config);
   // The module's init obtains the lease (with its own timeout, net.dhcp.timeout) and logs it.
-  return load(kDhcpModule, "net.ip=dhcp");
+  return load("net:dhcp", kDhcpModule, "net.ip=dhcp");
 }
 
 void NetStartup::log_statistics() {

@@ -1,5 +1,6 @@
 #include "net/socket.hh"
 
+#include "fs/vfs/poller.hh"
 #include "mm/heap.hh"
 #include "net/socket_provider.hh"
 
@@ -62,6 +63,8 @@ void Socket::close() {
   ops_->close(handle_);
   SocketProvider::socket_closed();
   destroy(this);
+  // A thread polling this socket's descriptor sees POLLNVAL on its next look.
+  Poller::notify();
 }
 
 }  // namespace tessera

@@ -1,6 +1,7 @@
 #include "net/socket_provider.hh"
 
 #include "log/log.hh"
+#include "module/module_index.hh"
 
 namespace tessera {
 namespace {
@@ -41,8 +42,13 @@ Result<void> SocketProvider::remove(const tessera_socket_ops* ops) {
 
 const tessera_socket_ops* SocketProvider::get() {
   if (g_state.registered) return &g_state.ops;
-  // Issue 7: load the stack module on demand here.
-  if (!g_state.missing_logged) log::warn("net: socket() without a network stack: no network stack loaded (net.ip unset?)");
+  // On demand: the first socket call loads the stack (once; later calls find it).
+  if (!g_state.missing_logged) {
+    auto loaded = require_capability("net:stack", "the first socket call", "net-lwip");
+    if (loaded.is_ok() && g_state.registered) return &g_state.ops;
+    if (loaded.is_error()) log::error("net: socket() without a network stack: %s", loaded.error().message());
+    else log::error("net: socket() without a network stack: the net:stack module registered no socket provider");
+  }
   g_state.missing_logged = true;
   return nullptr;
 }

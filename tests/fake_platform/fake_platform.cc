@@ -1,3 +1,4 @@
+#include <sanitizer/asan_interface.h>
 #include "fake_platform.hh"
 
 #include <pthread.h>
@@ -53,7 +54,11 @@ Ram::Ram(size_t bytes) : size_(bytes) {
   add_ram(region());
 }
 
-Ram::~Ram() { munmap(base_, size_); }
+Ram::~Ram() {
+  // The kernel heap poisons RAM for ASan, and ASan keeps shadow across munmap.
+  ASAN_UNPOISON_MEMORY_REGION(base_, size_);
+  munmap(base_, size_);
+}
 
 void reset() {
   auto ram = state().ram;

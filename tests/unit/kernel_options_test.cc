@@ -107,9 +107,9 @@ INSTANTIATE_TEST_SUITE_P(
     Schema, KernelOptionsInvalid,
     testing::Values(
         InvalidCase{"foo", "unknown kernel option 'foo' (known: app, bootchart, demo.rounds, demo.threads, help, "
-                           "loglevel, modules, net.dhcp.timeout, net.ip)"},
+                           "loglevel, modules, modules.on_demand, net.dhcp.timeout, net.ip)"},
         InvalidCase{"app=demo demo=1", "unknown kernel option 'demo' (known: app, bootchart, demo.rounds, "
-                                       "demo.threads, help, loglevel, modules, net.dhcp.timeout, net.ip)"},
+                                       "demo.threads, help, loglevel, modules, modules.on_demand, net.dhcp.timeout, net.ip)"},
         InvalidCase{"net.ip=10.0.2.15", "kernel option 'net.ip' expects dhcp or A.B.C.D/N[,gw=A.B.C.D], got "
                                         "'10.0.2.15': no /N prefix length after the address"},
         InvalidCase{"net.ip", "kernel option 'net.ip' needs a value"},

@@ -1,5 +1,7 @@
 #include "fs/vfs/vfs.hh"
 
+#include "debug/debugger_interface.hh"
+
 #include "fs/vfs/file_description.hh"
 #include "fs/vfs/held_description.hh"
 #include "fs/vfs/path_error.hh"
@@ -32,6 +34,7 @@ Result<void> Vfs::mount(ktl::StringView path, FileSystem& fs) {
   if (!mounts_.root()) {
     if (!only_slashes(path)) return path_error(kENOENT, path, "cannot mount: nothing is mounted at / yet");
     TRY(mounts_.add(nullptr, fs));
+    debugger::mounted(path.data(), path.length(), fs.type_name());
     return {};
   }
   PathResolver resolver(mounts_);
@@ -39,6 +42,7 @@ Result<void> Vfs::mount(ktl::StringView path, FileSystem& fs) {
   if (!resolved.node.is_directory()) return path_error(kENOTDIR, path, "cannot mount on a non-directory");
   if (mounts_.is_mount_root(resolved.node)) return path_error(kEBUSY, path, "already a mount point");
   TRY(mounts_.add(&resolved.node, fs));
+  debugger::mounted(path.data(), path.length(), fs.type_name());
   return {};
 }
 
@@ -47,7 +51,10 @@ Result<void> Vfs::unmount(ktl::StringView path) {
   auto resolved = TRY(resolver.resolve(path, {}));
   if (!mounts_.is_mount_root(resolved.node)) return path_error(kEINVAL, path, "not a mount point");
   if (descriptors_.any_open_on(resolved.node.mount)) return path_error(kEBUSY, path, "files are open on it");
-  return mounts_.remove(resolved.node);
+  const char* type = resolved.node.fs->type_name();
+  TRY(mounts_.remove(resolved.node));
+  debugger::unmounted(type);
+  return {};
 }
 
 Result<void> Vfs::unmount(FileSystem& fs, bool check_only) {
@@ -58,6 +65,7 @@ Result<void> Vfs::unmount(FileSystem& fs, bool check_only) {
   // The mount table's only refusal here: another mount inside this one.
   if (mounts_.remove(*root, check_only).is_error())
     return Error::with_message(kEBUSY, "vfs: %s: another filesystem is mounted inside it", fs.type_name());
+  if (!check_only) debugger::unmounted(fs.type_name());
   return {};
 }
 
