@@ -85,7 +85,6 @@ std::unique_ptr<SlirpPort> SlirpPort::create(const cli::NetworkOption& option, u
   config.if_mru = kMtu;
 
   std::unique_ptr<SlirpPort> port(new SlirpPort(index, events));
-  std::lock_guard lock(port->mutex_);
   port->slirp_ = slirp_new(&config, &callbacks, port.get());
   if (!port->slirp_) {
     error = "--net " + option.spec + ": libslirp could not start its network";
@@ -116,23 +115,17 @@ std::unique_ptr<SlirpPort> SlirpPort::create(const cli::NetworkOption& option, u
 }
 
 SlirpPort::~SlirpPort() {
-  std::lock_guard lock(mutex_);
   if (slirp_) slirp_cleanup(slirp_);  // closes its sockets and frees its timers through us
 }
 
 int SlirpPort::send(const void* frame, size_t length) {
   if (length > kMtu + 14u) return EMSGSIZE;
-  {
-    std::lock_guard lock(mutex_);
-    slirp_input(slirp_, static_cast<const uint8_t*>(frame), int(length));
-  }
-  // A frame can open a connection or queue data for a host socket: poll afresh.
+  if (!outgoing_.push(frame, length)) return ENOBUFS;
   events_.wake_poller();
   return 0;
 }
 
 void SlirpPort::prepare(PollSet& set) {
-  std::lock_guard lock(mutex_);
   uint32_t timeout = set.timeout_ms < 0 ? UINT32_MAX : uint32_t(set.timeout_ms);
   slirp_pollfds_fill(
       slirp_, &timeout,
@@ -147,7 +140,10 @@ void SlirpPort::prepare(PollSet& set) {
 }
 
 void SlirpPort::dispatch(const PollSet& set) {
-  std::lock_guard lock(mutex_);
+  // The guest's frames first: they may open connections whose sockets the poll below
+  // must not miss, and answers to them (ARP, DHCP) go straight to the guest's queue.
+  for (long length; (length = outgoing_.pop(input_frame_, sizeof input_frame_)) != 0;)
+    if (length > 0) slirp_input(slirp_, input_frame_, int(length));
   slirp_pollfds_poll(
       slirp_, 0,
       [](int index, void* opaque) -> int {
@@ -174,7 +170,7 @@ void SlirpPort::fire_due_timers() {
   }
 }
 
-// Called with mutex_ held (libslirp only calls back from inside our calls).
+// On the poll thread, from inside slirp_input or slirp_pollfds_poll.
 ssize_t SlirpPort::on_frame(const void* frame, size_t length, void* self) {
   auto& port = *static_cast<SlirpPort*>(self);
   // A full queue drops the frame; libslirp's TCP retransmits, like a lossy wire.
