@@ -1,11 +1,14 @@
 #include "slirp_port.hh"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <slirp/libslirp.h>
+#include <sys/socket.h>
 #include <spdlog/spdlog.h>
 #include <time.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 namespace tessera::linux_host {
@@ -50,6 +53,27 @@ int to_slirp_events(short events) {
   if (events & (POLLERR | POLLNVAL)) slirp_events |= SLIRP_POLL_ERR;
   if (events & POLLHUP) slirp_events |= SLIRP_POLL_HUP;
   return slirp_events;
+}
+
+// libslirp listens for a TCP forward with a backlog of 1: a burst of host clients (wrk
+// with 100 connections) then loses SYNs and waits a second for each retry. Listening
+// again on the same socket raises the backlog. libslirp does not hand out the
+// descriptor, so find it: the one listening socket bound to exactly this address.
+void widen_backlog(in_addr host, uint16_t port) {
+  DIR* directory = opendir("/proc/self/fd");
+  if (!directory) return;
+  while (dirent* entry = readdir(directory)) {
+    int fd = atoi(entry->d_name);
+    if (fd <= 2 || fd == dirfd(directory)) continue;
+    int listening = 0;
+    socklen_t size = sizeof listening;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) != 0 || !listening) continue;
+    sockaddr_in bound{};
+    socklen_t length = sizeof bound;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length) != 0 || bound.sin_family != AF_INET) continue;
+    if (bound.sin_addr.s_addr == host.s_addr && ntohs(bound.sin_port) == port) listen(fd, SOMAXCONN);
+  }
+  closedir(directory);
 }
 
 }  // namespace
@@ -110,6 +134,7 @@ std::unique_ptr<SlirpPort> SlirpPort::create(const cli::NetworkOption& option, u
         error += std::string(": ") + std::strerror(cause);
       return nullptr;  // the destructor cleans up libslirp and the forwards made so far
     }
+    if (!udp) widen_backlog(ipv4(host.c_str()), forward.host_port);
   }
   return port;
 }
