@@ -95,11 +95,29 @@ void describe(uintptr_t address) {
     if (entry.block != start || address >= start + entry.size + 4096) continue;
     if (!owner || entry.sequence > owner->sequence) owner = &entry;
   }
-  if (!owner) return;
-  uintptr_t start = owner->block, end = start + owner->size;
-  print("kernel heap: 0x%lx is %ld bytes %s the %zu-byte block 0x%lx (%s)\n", address,
-        long(address >= end ? address - end : address - start), address >= end ? "past the end of" : "inside",
-        owner->size, start, owner->freed ? "freed" : "allocated");
+  // An underflow lands just below the next block: that block, not the one before, is the
+  // one the code was using.
+  const History* next = nullptr;
+  for (uintptr_t start = (address + 16) & ~uintptr_t{15}; start <= address + 64; start += 16) {
+    const History& entry = g_history[slot_of(start)];
+    if (entry.block == start) {
+      next = &entry;
+      break;
+    }
+  }
+  if (next && (!owner || address >= owner->block + owner->size) &&
+      (!owner || next->block - address < address - (owner->block + owner->size))) {
+    print("kernel heap: 0x%lx is %ld bytes before the %zu-byte block 0x%lx (%s)\n", address,
+          long(next->block - address), next->size, next->block, next->freed ? "freed" : "allocated");
+    owner = next;
+  } else if (owner) {
+    uintptr_t start = owner->block, end = start + owner->size;
+    print("kernel heap: 0x%lx is %ld bytes %s the %zu-byte block 0x%lx (%s)\n", address,
+          long(address >= end ? address - end : address - start), address >= end ? "past the end of" : "inside",
+          owner->size, start, owner->freed ? "freed" : "allocated");
+  } else {
+    return;
+  }
   print_frames("allocated by:", owner->allocated_by);
   if (owner->freed) print_frames("freed by:", owner->freed_by);
 }

@@ -8,6 +8,11 @@
 #include <tessera/ktl/utility.hh>
 #include <tessera/module_api.h>
 
+#include "mm/address_sanitizer.hh"
+#if TESSERA_ASAN
+#include <tessera/asan_api.h>
+#endif
+
 #include "libc/errno.hh"
 #include "libc/stdio.hh"
 #include "libc/stdlib.hh"
@@ -119,7 +124,31 @@ namespace {
 // Sorted bytewise by C name ('_' sorts before lowercase letters), no duplicates: checked
 // below. The C library rows are the same functions kernel/libc/exports.cc lists; the
 // export table test checks that both lists agree name for name and address for address.
+// Hosted asan preset only: modules are compiled with ASan's outlined checks, served by the
+// host's ASan runtime itself (tessera/asan_api.h).
+#if TESSERA_ASAN
+#define TESSERA_ASAN_EXPORTS(X)                                           \
+  X(__asan_after_dynamic_init, ::__asan_after_dynamic_init)               \
+  X(__asan_before_dynamic_init, ::__asan_before_dynamic_init)             \
+  X(__asan_handle_no_return, ::__asan_handle_no_return)                   \
+  X(__asan_load16_noabort, ::__asan_load16_noabort)                       \
+  X(__asan_load1_noabort, ::__asan_load1_noabort)                         \
+  X(__asan_load2_noabort, ::__asan_load2_noabort)                         \
+  X(__asan_load4_noabort, ::__asan_load4_noabort)                         \
+  X(__asan_load8_noabort, ::__asan_load8_noabort)                         \
+  X(__asan_loadN_noabort, ::__asan_loadN_noabort)                         \
+  X(__asan_store16_noabort, ::__asan_store16_noabort)                     \
+  X(__asan_store1_noabort, ::__asan_store1_noabort)                       \
+  X(__asan_store2_noabort, ::__asan_store2_noabort)                       \
+  X(__asan_store4_noabort, ::__asan_store4_noabort)                       \
+  X(__asan_store8_noabort, ::__asan_store8_noabort)                       \
+  X(__asan_storeN_noabort, ::__asan_storeN_noabort)
+#else
+#define TESSERA_ASAN_EXPORTS(X)
+#endif
+
 #define TESSERA_KERNEL_EXPORTS(X)                                        \
+  TESSERA_ASAN_EXPORTS(X)                                                \
   X(__errno_location, libc::errno_location)                              \
   X(__stack_chk_fail, api::stack_check_failed)                           \
   X(__tls_get_addr, api::tls_get_addr)                                   \
