@@ -201,9 +201,11 @@ int HostedMachine::run() {
 
   if (m.network) m.network->start();
   set_running_machine(&m);
+  m.fault_signals.install();
   arch::switch_context(m.host_context, m.guest_context, reinterpret_cast<void*>(boot.boot_stack_bottom),
                        kBootStackSize);
   // Back from platform::exit().
+  m.fault_signals.remove();
   set_running_machine(nullptr);
   m.tls_window.restore(m.host_tls.data());
   flush_console(m);

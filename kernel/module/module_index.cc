@@ -148,10 +148,10 @@ Result<Module*> require_capability(ktl::StringView capability, const char* reaso
     return Error::with_message(loaded.error().code(), "%.*s for %.*s (%s): %s", int(provider.length()), provider.data(),
                                int(capability.length()), capability.data(), reason, loaded.error().message());
   uint64_t took = platform::monotonic_ns() - start;
-  log::info("module %.*s: loaded on demand for %.*s (%s) in %llu.%03llu ms", int(provider.length()), provider.data(),
+  log::info("module %.*s: loaded for %.*s (%s) in %llu.%03llu ms", int(provider.length()), provider.data(),
             int(capability.length()), capability.data(), reason, static_cast<unsigned long long>(took / 1000000),
             static_cast<unsigned long long>(took / 1000 % 1000));
-  boot_chart::record("module loaded on demand");
+  boot_chart::record("module loaded for a capability");
   return loaded.value();
 }
 
