@@ -1,8 +1,9 @@
 #pragma once
-// Frames waiting for the guest, between the backend's poll thread (producer) and the
-// guest's host_network_receive (consumer). Bounded: a guest that stops reading costs at
-// most kCapacity slots, and frames beyond that are dropped and counted (TCP and the
-// guest's stack recover, as on a real NIC whose ring is full).
+// Frames between the guest's thread and the backend's poll thread, one queue per
+// direction: for the guest (filled by the poll thread, emptied by host_network_receive)
+// and, for libslirp, from the guest. Bounded: a side that stops reading costs at most
+// kCapacity slots, and frames beyond that are dropped and counted (TCP on both sides
+// recovers, as on a real NIC whose ring is full).
 #include <cstddef>
 #include <cstdint>
 #include <mutex>

@@ -1,6 +1,7 @@
 #include "host_network.hh"
 
 #include <poll.h>
+#include <signal.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -21,6 +22,9 @@ std::unique_ptr<HostNetwork> HostNetwork::create(const std::vector<cli::NetworkO
             " given";
     return nullptr;
   }
+  // libslirp writes to host sockets whose peer may be gone: that must be EPIPE for
+  // libslirp to handle, not a SIGPIPE that ends tessera (QEMU ignores it too).
+  signal(SIGPIPE, SIG_IGN);
   std::unique_ptr<HostNetwork> network(new HostNetwork(std::move(raise_line)));
   network->wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (network->wake_fd_ < 0) {
@@ -50,7 +54,13 @@ HostNetwork::~HostNetwork() {
 void HostNetwork::start() {
   if (thread_.joinable() || ports_.empty()) return;
   stopping_ = false;
+  // Signals (Ctrl-C above all) stay with the guest's thread, whose Asio loop handles
+  // them; the poll thread inherits a mask that blocks them all.
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &previous);
   thread_ = std::thread([this] { poll_loop(); });
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
 }
 
 void HostNetwork::stop() {
@@ -82,12 +92,10 @@ void HostNetwork::poll_loop() {
     set.add(wake_fd_, POLLIN);
     for (auto& port : ports_) port->prepare(set);
     int ready = poll(set.fds.data(), set.fds.size(), set.timeout_ms);
-    if (ready < 0 && errno != EINTR) {
-      // Only a bad descriptor array gets here; back off instead of spinning.
+    if (ready < 0) {
       for (auto& fd : set.fds) fd.revents = 0;
-      usleep(1000);
+      if (errno != EINTR) usleep(1000);  // ENOMEM: back off instead of spinning
     }
-    if (ready < 0) for (auto& fd : set.fds) fd.revents = 0;
     if (set.fds[0].revents & POLLIN) {
       uint64_t count;
       (void)!read(wake_fd_, &count, sizeof count);

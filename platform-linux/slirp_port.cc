@@ -1,11 +1,14 @@
 #include "slirp_port.hh"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <slirp/libslirp.h>
+#include <sys/socket.h>
 #include <spdlog/spdlog.h>
 #include <time.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 namespace tessera::linux_host {
@@ -52,6 +55,27 @@ int to_slirp_events(short events) {
   return slirp_events;
 }
 
+// libslirp listens for a TCP forward with a backlog of 1: a burst of host clients (wrk
+// with 100 connections) then loses SYNs and waits a second for each retry. Listening
+// again on the same socket raises the backlog. libslirp does not hand out the
+// descriptor, so find it: the one listening socket bound to exactly this address.
+void widen_backlog(in_addr host, uint16_t port) {
+  DIR* directory = opendir("/proc/self/fd");
+  if (!directory) return;
+  while (dirent* entry = readdir(directory)) {
+    int fd = atoi(entry->d_name);
+    if (fd <= 2 || fd == dirfd(directory)) continue;
+    int listening = 0;
+    socklen_t size = sizeof listening;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) != 0 || !listening) continue;
+    sockaddr_in bound{};
+    socklen_t length = sizeof bound;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length) != 0 || bound.sin_family != AF_INET) continue;
+    if (bound.sin_addr.s_addr == host.s_addr && ntohs(bound.sin_port) == port) listen(fd, SOMAXCONN);
+  }
+  closedir(directory);
+}
+
 }  // namespace
 
 SlirpPort::SlirpPort(unsigned index, PortEvents& events) : index_(index), events_(events) {
@@ -85,7 +109,6 @@ std::unique_ptr<SlirpPort> SlirpPort::create(const cli::NetworkOption& option, u
   config.if_mru = kMtu;
 
   std::unique_ptr<SlirpPort> port(new SlirpPort(index, events));
-  std::lock_guard lock(port->mutex_);
   port->slirp_ = slirp_new(&config, &callbacks, port.get());
   if (!port->slirp_) {
     error = "--net " + option.spec + ": libslirp could not start its network";
@@ -111,28 +134,23 @@ std::unique_ptr<SlirpPort> SlirpPort::create(const cli::NetworkOption& option, u
         error += std::string(": ") + std::strerror(cause);
       return nullptr;  // the destructor cleans up libslirp and the forwards made so far
     }
+    if (!udp) widen_backlog(ipv4(host.c_str()), forward.host_port);
   }
   return port;
 }
 
 SlirpPort::~SlirpPort() {
-  std::lock_guard lock(mutex_);
   if (slirp_) slirp_cleanup(slirp_);  // closes its sockets and frees its timers through us
 }
 
 int SlirpPort::send(const void* frame, size_t length) {
   if (length > kMtu + 14u) return EMSGSIZE;
-  {
-    std::lock_guard lock(mutex_);
-    slirp_input(slirp_, static_cast<const uint8_t*>(frame), int(length));
-  }
-  // A frame can open a connection or queue data for a host socket: poll afresh.
+  if (!outgoing_.push(frame, length)) return ENOBUFS;
   events_.wake_poller();
   return 0;
 }
 
 void SlirpPort::prepare(PollSet& set) {
-  std::lock_guard lock(mutex_);
   uint32_t timeout = set.timeout_ms < 0 ? UINT32_MAX : uint32_t(set.timeout_ms);
   slirp_pollfds_fill(
       slirp_, &timeout,
@@ -147,7 +165,10 @@ void SlirpPort::prepare(PollSet& set) {
 }
 
 void SlirpPort::dispatch(const PollSet& set) {
-  std::lock_guard lock(mutex_);
+  // The guest's frames first: they may open connections whose sockets the poll below
+  // must not miss, and answers to them (ARP, DHCP) go straight to the guest's queue.
+  for (long length; (length = outgoing_.pop(input_frame_, sizeof input_frame_)) != 0;)
+    if (length > 0) slirp_input(slirp_, input_frame_, int(length));
   slirp_pollfds_poll(
       slirp_, 0,
       [](int index, void* opaque) -> int {
@@ -174,7 +195,7 @@ void SlirpPort::fire_due_timers() {
   }
 }
 
-// Called with mutex_ held (libslirp only calls back from inside our calls).
+// On the poll thread, from inside slirp_input or slirp_pollfds_poll.
 ssize_t SlirpPort::on_frame(const void* frame, size_t length, void* self) {
   auto& port = *static_cast<SlirpPort*>(self);
   // A full queue drops the frame; libslirp's TCP retransmits, like a lossy wire.

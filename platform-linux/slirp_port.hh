@@ -1,13 +1,14 @@
 #pragma once
 // `--net user`: libslirp, QEMU's user-mode network, with QEMU's default addressing
 // (network 10.0.2.0/24, host 10.0.2.2, DNS 10.0.2.3, DHCP hands out 10.0.2.15).
-// libslirp is not thread-safe: every call into it holds mutex_, whether from the poll
-// thread (sockets, timers) or the guest thread (slirp_input).
+// libslirp is not thread-safe, and its call chains are deeper than a guest thread's
+// stack: every call into it happens on the poll thread (create and destroy excepted,
+// which run while that thread is stopped). The guest's frames wait in outgoing_ until
+// the poll thread hands them to slirp_input.
 #include <sys/types.h>
 
 #include <list>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "network_port.hh"
@@ -46,8 +47,9 @@ class SlirpPort final : public NetworkPort {
   unsigned index_;
   PortEvents& events_;
   uint8_t mac_[6];
-  std::mutex mutex_;
   Slirp* slirp_ = nullptr;
+  FrameQueue outgoing_;
+  uint8_t input_frame_[kMtu + 14];
   std::list<Timer> timers_;  // stable addresses: libslirp holds pointers to them
 };
 

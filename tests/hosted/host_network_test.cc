@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <spawn.h>
 #include <sys/socket.h>
@@ -144,6 +145,35 @@ TEST(SlirpPort, ForwardedHostConnectionReachesTheGuestAsASyn) {
   })) << "no SYN for guest port 80";
   EXPECT_TRUE(arp_answered);
   close(client);
+}
+
+// libslirp listens with a backlog of 1; the port raises it so that bursts of clients
+// are not left retrying SYNs. With no poll thread nothing accepts, so every connection
+// that completes at once is one the listen queue holds.
+TEST(SlirpPort, ForwardAcceptsABurstOfClients) {
+  uint16_t host_port = free_tcp_port();
+  std::string error;
+  auto network = HostNetwork::create(options({"user,hostfwd=tcp:127.0.0.1:" + std::to_string(host_port) + "-:80"}),
+                                     [](unsigned) {}, error);
+  ASSERT_NE(network, nullptr) << error;
+  constexpr int kClients = 16;
+  std::vector<pollfd> clients;
+  sockaddr_in address{.sin_family = AF_INET, .sin_port = htons(host_port), .sin_addr = {htonl(INADDR_LOOPBACK)}};
+  for (int i = 0; i < kClients; ++i) {
+    int client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    connect(client, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    clients.push_back({client, POLLOUT, 0});
+  }
+  auto deadline = std::chrono::steady_clock::now() + 300ms;
+  int connected = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    poll(clients.data(), clients.size(), 50);
+    connected = 0;
+    for (auto& client : clients) connected += (client.revents & POLLOUT) != 0;
+    if (connected == kClients) break;
+  }
+  EXPECT_EQ(connected, kClients) << "the forward's listen queue holds fewer than " << kClients << " connections";
+  for (auto& client : clients) close(client.fd);
 }
 
 TEST(SlirpPort, RefusesAForwardFromAPortInUse) {
