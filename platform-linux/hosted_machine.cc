@@ -1,6 +1,7 @@
 #include "hosted_machine.hh"
 
 #include <pthread.h>
+#include <sanitizer/asan_interface.h>
 #include <signal.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -157,6 +158,9 @@ HostedMachine::HostedMachine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)
 HostedMachine::~HostedMachine() {
   if (impl_->image) munmap(impl_->image, impl_->image_size);
   if (impl_->boot_stack_mapping) munmap(impl_->boot_stack_mapping, impl_->boot_stack_mapping_size);
+  // The kernel heap poisons guest RAM for ASan (kernel/mm/address_sanitizer.hh); ASan
+  // keeps shadow across munmap, so whatever the host maps here next would look poisoned.
+  if (impl_->arena) ASAN_UNPOISON_MEMORY_REGION(impl_->arena, impl_->arena_size);
   if (impl_->arena) munmap(impl_->arena, impl_->arena_size);
 }
 
@@ -197,9 +201,11 @@ int HostedMachine::run() {
 
   if (m.network) m.network->start();
   set_running_machine(&m);
+  m.fault_signals.install();
   arch::switch_context(m.host_context, m.guest_context, reinterpret_cast<void*>(boot.boot_stack_bottom),
                        kBootStackSize);
   // Back from platform::exit().
+  m.fault_signals.remove();
   set_running_machine(nullptr);
   m.tls_window.restore(m.host_tls.data());
   flush_console(m);

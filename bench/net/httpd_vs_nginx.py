@@ -47,12 +47,15 @@ def sh(*words, check=True):
 
 
 def wrk(client, url, connections, seconds):
-    result = sh("ip", "netns", "exec", client, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", url)
+    # --timeout 10s: a 1 MiB response shared 50 ways can take over wrk's default 2 s on
+    # one core; a slow response is then counted in the rate instead of as an error.
+    result = sh("ip", "netns", "exec", client, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+                url)
     text = result.stdout.decode()
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
     transfer = re.search(r"Transfer/sec:\s+([\d.]+)(\w+)", text)
     scale = {"B": 1, "KB": 1024, "MB": 1 << 20, "GB": 1 << 30}[transfer.group(2)]
-    errors = "Socket errors" in text or "Non-2xx" in text
+    errors = "; ".join(line.strip() for line in text.splitlines() if "Socket errors" in line or "Non-2xx" in line)
     return rps, float(transfer.group(1)) * scale / 1e6, errors
 
 
@@ -120,8 +123,8 @@ def main():
             sh("ip", "-n", client, "link", "set", veth_c, "up")
             sh("ip", "-n", server, "link", "set", veth_s, "up")
 
-            guest = netlib.Guest(["ip", "netns", "exec", client, tessera, "run", "--memory", "256M", "--net",
-                                  f"tap,ifname={tap}", image, "--", f"net.ip={GUEST}/24", "loglevel=warn"],
+            guest = netlib.Guest(["ip", "netns", "exec", client, tessera, "run", "--memory", "256M",
+                                  image, f"--net=tap,ifname={tap}", "--", f"net.ip={GUEST}/24", "loglevel=warn"],
                                  name="tessera httpd")
             guest.wait_for(netlib.LISTENING_HTTPD, 60)
             nginx = subprocess.Popen(["ip", "netns", "exec", server, "nginx", "-c", os.path.join(work, "nginx.conf"),
@@ -137,12 +140,12 @@ def main():
                     rps, _, bad = wrk(client, url + "/index.html", args.connections, args.duration)
                     results[name]["rps"].append(rps)
                     if bad:
-                        errors.add(f"{name} index.html")
+                        errors.add(f"{name} index.html: {bad}")
                 for name, url in servers.items():
                     _, mbps, bad = wrk(client, url + "/1m.bin", args.connections, args.duration)
                     results[name]["mbps_1m"].append(mbps)
                     if bad:
-                        errors.add(f"{name} 1m.bin")
+                        errors.add(f"{name} 1m.bin: {bad}")
                 for name, url in servers.items():
                     results[name]["bulk"].append(download(client, url + "/100m.bin", 100 << 20))
                 print(f"round {round_index + 1}: " + "; ".join(
@@ -168,12 +171,12 @@ def main():
         print(f"{'100 MiB download MB/s (curl)':34s} {t['bulk']:12.1f} {n['bulk']:12.1f} {t['bulk'] / n['bulk']:8.3f}")
         print("(ratio: tessera / nginx; above 1 means tessera is faster)")
         if errors:
-            print("wrk reported errors or non-2xx for: " + ", ".join(sorted(errors)))
+            print("wrk reported errors or non-2xx:\n  " + "\n  ".join(sorted(errors)))
 
         if args.qemu:
             port = netlib.free_port()
-            vm = netlib.Guest([tessera, "run", "--platform", "qemu", "--memory", "256M", "--net",
-                               f"user,hostfwd=tcp:127.0.0.1:{port}-:80", image, "--", "loglevel=warn"], name="vm")
+            vm = netlib.Guest([tessera, "run", "--platform", "qemu", "--memory", "256M",
+                               image, f"--net=user,hostfwd=tcp:127.0.0.1:{port}-:80", "--", "loglevel=warn"], name="vm")
             try:
                 vm.wait_for(netlib.LISTENING_HTTPD, 240)
                 start = time.monotonic()

@@ -202,6 +202,7 @@ std::vector<std::string> qemu_command(const QemuConfig& config) {
                                  "-display", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"});
   auto networks = network_arguments(config);
   command.insert(command.end(), networks.begin(), networks.end());
+  if (config.gdb_port) command.insert(command.end(), {"-gdb", "tcp:127.0.0.1:" + std::to_string(config.gdb_port), "-S"});
   return command;
 }
 

@@ -24,7 +24,8 @@ struct QemuConfig {
   std::string command_line;  // the kernel's
   bool verbose = false;      // print the QEMU command; the platform prints its memory map
   bool use_kvm = false;      // -accel kvm -cpu host; otherwise -accel tcg
-  std::vector<NetworkOption> networks;  // each a -netdev plus the machine's virtio-net device
+  std::vector<NetworkOption> networks;
+  int gdb_port = 0;          // nonzero: gdbstub on 127.0.0.1:PORT, the guest waits for gdb (-S)  // each a -netdev plus the machine's virtio-net device
 };
 
 // The guest RAM given to QEMU: the kernel's share plus room for what the VM needs

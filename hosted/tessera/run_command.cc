@@ -12,6 +12,7 @@
 #include "hosted_machine.hh"
 #include "tessera/kernel_command_line.hh"
 #include "tessera/network_option.hh"
+#include "tessera/gdb_launcher.hh"
 #include "tessera/qemu_runner.hh"
 #include "tessera/size_parser.hh"
 
@@ -45,6 +46,11 @@ void add_run_command(CLI::App& app, RunOptions& options) {
       ->type_name("SPEC")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  run->add_flag("--gdb", options.gdb,
+                "Boot under gdb with the Tessera extension (tessera modules|threads|bt|log|mounts); "
+                "with --platform qemu, QEMU waits for gdb on its gdbstub");
+  run->add_option("--gdb-batch", options.gdb_batch, "Like --gdb, but gdb runs the commands in FILE and exits")
+      ->check(CLI::ExistingFile);
   run->add_flag("--verbose", options.verbose, "Show the QEMU command line and the VM's memory map and clocks");
 }
 
@@ -121,8 +127,11 @@ int run_hosted(const RunOptions& options) {
     qemu.verbose = options.verbose;
     qemu.use_kvm = options.accel == "kvm";
     qemu.networks = std::move(networks);
+    if (options.gdb || !options.gdb_batch.empty()) return run_qemu_under_gdb(options, std::move(qemu));
     return run_qemu(qemu);
   }
+
+  if (options.gdb || !options.gdb_batch.empty()) return run_hosted_under_gdb(options);
 
   linux_host::MachineConfig config;
   config.memory_bytes = *memory;

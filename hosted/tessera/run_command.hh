@@ -16,6 +16,8 @@ struct RunOptions {
   std::string machine = "microvm";  // QEMU machine model: microvm or q35
   std::string accel = "tcg";        // QEMU accelerator: tcg or kvm
   bool verbose = false;             // print the QEMU command and the VM's boot details
+  bool gdb = false;                 // boot under gdb with the Tessera extension
+  std::string gdb_batch;            // --gdb-batch FILE: gdb -batch running FILE's commands
   std::vector<std::string> networks;  // --net SPEC, repeatable: one guest network port each
   std::vector<std::string> kernel_words;  // everything after the first "--"
 };

@@ -9,16 +9,24 @@
 #include <tessera/vfs.hh>
 
 #include "apps/builtin_app.hh"
+#include "dev/device_lines.hh"
+#include "dev/device_list.hh"
+#include "fs/vfs/poller.hh"
 #include "fs/boot_image.hh"
 #include "boot/boot_chart.hh"
 #include "boot/boot_config.hh"
 #include "boot/command_line.hh"
 #include "boot/kernel_options.hh"
+#include "debug/debugger_interface.hh"
 #include "log/log.hh"
 #include "mm/heap.hh"
 #include "mm/page_allocator.hh"
+#include "module/module_index.hh"
 #include "module/module_loader.hh"
+#include "net/net_config.hh"
+#include "net/net_startup.hh"
 #include "sched/scheduler.hh"
+#include "sched/thread.hh"
 
 namespace tessera {
 namespace {
@@ -57,8 +65,24 @@ void set_up_memory(const BootInfo& boot) {
             stats.free_pages * platform::kPageSize / 1024);
 }
 
+constinit bool g_shutdown_requested = false;
+
+[[noreturn]] void shut_down(void*) {
+  NetStartup::log_statistics();
+  auto heap_stats = heap().stats();
+  log::info("memory: %zu bytes in use at shutdown", heap_stats.bytes_in_use);
+  platform::exit(exit_status::kInterrupted);
+}
+
+// In scheduler context, where nothing may block: the orderly part (a network stack's
+// statistics take its lock) runs on a thread of its own. A second request, or no memory
+// for that thread, ends the boot at once.
 void on_shutdown_request(platform::EventMask, void*) {
   log::warn("shutdown requested by the host");
+  if (!g_shutdown_requested) {
+    g_shutdown_requested = true;
+    if (Thread::try_create("shutdown", [](void* argument) { shut_down(argument); }, nullptr).is_ok()) return;
+  }
   auto heap_stats = heap().stats();
   log::info("memory: %zu bytes in use at shutdown", heap_stats.bytes_in_use);
   platform::exit(exit_status::kInterrupted);
@@ -113,6 +137,12 @@ int run_application(const BootInfo& boot, const CommandLine& command_line, const
   Scheduler::forget_previous_boot();
   // Before the scheduler starts: new threads' TLS blocks are filled from module state.
   reset_modules();
+  // The previous boot's devices, handlers and sockets went with its heap.
+  g_shutdown_requested = false;
+  DeviceLines::reset();
+  Poller::reset();
+  NetStartup::reset();
+  set_current_kernel_options(nullptr);
   log::reset(entry);
   boot_chart::reset(entry);
 
@@ -137,23 +167,43 @@ int run_application(const BootInfo& boot, const CommandLine& command_line, const
   auto scheduler = Scheduler::init(boot.tls, {boot.boot_stack_bottom, boot.boot_stack_bottom + boot.boot_stack_size});
   if (scheduler.is_error()) refuse_boot(exit_status::kOsError, "cannot start threads: %s", scheduler.error().message());
   Scheduler::set_event_handler(platform::event::kShutdownRequest, on_shutdown_request, nullptr);
+  debugger::reset();
   boot_chart::record("threads");
+  DeviceList::scan();
 
   ktl::Bytes image(reinterpret_cast<const uint8_t*>(boot.boot_image.start), boot.boot_image.size);
   if (auto mounted = mount_boot_image(image); mounted.is_error())
     refuse_boot(exit_status::kDataError, "cannot mount the boot image: %s", mounted.error().message());
   if (image.empty()) log::info("no boot image: / is empty");
+  if (auto index = ModuleIndex::load(); index.is_error())
+    refuse_boot(exit_status::kDataError, "cannot read the module index: %s", index.error().message());
   boot_chart::record("rofs mounted");
 
   auto options_result = load_kernel_options(command_line, !image.empty());
   if (options_result.is_error()) refuse_boot(exit_status::kDataError, "%s", options_result.error().message());
   const KernelOptions& options = options_result.value();
   log::set_console_level(options.log_level);
+  set_current_kernel_options(&options);
   load_boot_modules(options.modules);
+  if (!options.modules_on_demand) {
+    if (auto loaded = load_every_indexed_module(); loaded.is_error())
+      refuse_boot(exit_status::kDataError, "modules.on_demand=0: %s", loaded.error().message());
+  }
   boot_chart::record("modules loaded");
+
+  // Validated with the options; parsed again here for the values.
+  auto network = NetConfig::parse(options.net_ip);
+  if (network.is_error()) refuse_boot(exit_status::kUsage, "%s", network.error().message());
+  // A module missing from the image is the image's fault; a stack or DHCP client that
+  // fails to start (no lease) is the environment's.
+  if (auto up = NetStartup::bring_up(network.value()); up.is_error())
+    refuse_boot(up.error().code() == kENOENT ? exit_status::kDataError : exit_status::kOsError, "%s",
+                up.error().message());
+  if (network.value().mode != NetConfig::Mode::kNone) boot_chart::record("network");
 
   int status = run_application(boot, command_line, options);
   log::info("application exited with status %d", status);
+  NetStartup::log_statistics();
   platform::exit(status);
 }
 

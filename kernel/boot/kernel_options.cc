@@ -2,6 +2,8 @@
 
 #include <tessera/format.hh>
 
+#include "net/net_config.hh"
+
 namespace tessera {
 namespace {
 
@@ -11,6 +13,7 @@ enum class Kind : uint8_t {
   kLevel,   // a log level name
   kChoice,  // one of `choices`
   kNames,   // comma-separated names of [a-z0-9._-], each 1..kMaxNameLength bytes (or one when max == 1)
+  kNetwork, // NetConfig's syntax (net/net_config.hh)
 };
 
 constexpr size_t kMaxNameLength = 64;
@@ -64,6 +67,15 @@ constexpr OptionRow kOptionTable[] = {
     {"modules", Kind::kNames, "modules to load at boot from /lib/modules, in order",
      [](KernelOptions& o, const Value& v) { o.modules = v.text; },
      [](const KernelOptions& o) { return Value::of_text(o.modules); }, 0, KernelOptions::kMaxBootModules},
+    {"modules.on_demand", Kind::kBool, "load modules when first needed; off: every module of the index at boot",
+     [](KernelOptions& o, const Value& v) { o.modules_on_demand = v.flag; },
+     [](const KernelOptions& o) { return Value::of_flag(o.modules_on_demand); }},
+    {"net.dhcp.timeout", Kind::kNumber, "seconds to wait for a DHCP lease (net.ip=dhcp)",
+     [](KernelOptions& o, const Value& v) { o.net_dhcp_timeout = v.number; },
+     [](const KernelOptions& o) { return Value::of_number(o.net_dhcp_timeout); }, 1, 600},
+    {"net.ip", Kind::kNetwork, "network address: dhcp, or static with prefix length and optional gateway",
+     [](KernelOptions& o, const Value& v) { o.net_ip = v.text; },
+     [](const KernelOptions& o) { return Value::of_text(o.net_ip); }},
 };
 
 constexpr bool table_is_sorted() {
@@ -91,7 +103,7 @@ class NameList {
 
  private:
   const char* separator_;
-  char text_[128] = {};
+  char text_[192] = {};
   size_t used_ = 0;
 };
 
@@ -196,6 +208,12 @@ Result<Value> parse_value(const OptionRow& row, const CommandLine::Option& optio
         }
       }
       break;
+    case Kind::kNetwork: {
+      auto config = NetConfig::parse(option.value);
+      if (config.is_error()) return config.release_error();
+      value.text = option.value;
+      return value;
+    }
     case Kind::kNames: {
       // The value views the command line or the configuration text, which both live for
       // the whole boot (kernel_main's frame; a static buffer).
@@ -233,6 +251,9 @@ void describe_syntax(const OptionRow& row, char* out, size_t capacity) {
     case Kind::kNames:
       format(out, capacity, row.max == 1 ? "%s=<name>" : "%s=<name,...>", row.name);
       return;
+    case Kind::kNetwork:
+      format(out, capacity, "%s=<dhcp|A.B.C.D/N[,gw=A.B.C.D]>", row.name);
+      return;
   }
 }
 
@@ -249,6 +270,7 @@ void describe_value(const OptionRow& row, const Value& value, char* out, size_t 
       return;
     case Kind::kChoice:
     case Kind::kNames:
+    case Kind::kNetwork:
       if (value.text.empty()) format(out, capacity, "none");
       else format(out, capacity, "%.*s", static_cast<int>(value.text.length()), value.text.data());
       return;
@@ -273,6 +295,39 @@ Result<KernelOptions> KernelOptions::from(const CommandLine& line, const KernelO
 }
 
 ktl::Span<const ktl::StringView> builtin_app_names() { return kBuiltinApps; }
+
+Result<size_t> kernel_option_text(const KernelOptions& options, ktl::StringView name, char* out, size_t capacity) {
+  const OptionRow* row = find_row(name);
+  if (!row) {
+    auto shown = CommandLine::excerpt(name);
+    return Error::with_message(kENOENT, "unknown kernel option '%.*s%s'", shown.length, shown.data, shown.ellipsis);
+  }
+  // Large enough for any value: texts are checked against `capacity` separately.
+  char text[kMaxNameLength * KernelOptions::kMaxBootModules + KernelOptions::kMaxBootModules + 1];
+  Value value = row->get(options);
+  size_t length = 0;
+  if (row->kind == Kind::kChoice || row->kind == Kind::kNames || row->kind == Kind::kNetwork) {
+    length = value.text.length();
+    if (length >= capacity)
+      return Error::with_message(kERANGE, "kernel option '%s': %zu bytes do not fit in %zu", row->name, length + 1, capacity);
+    __builtin_memcpy(out, value.text.data(), length);
+    out[length] = '\0';
+    return length;
+  }
+  describe_value(*row, value, text, sizeof text);
+  length = __builtin_strlen(text);
+  if (length >= capacity)
+    return Error::with_message(kERANGE, "kernel option '%s': %zu bytes do not fit in %zu", row->name, length + 1, capacity);
+  __builtin_memcpy(out, text, length + 1);
+  return length;
+}
+
+namespace {
+constinit const KernelOptions* g_current_options = nullptr;
+}  // namespace
+
+const KernelOptions* current_kernel_options() { return g_current_options; }
+void set_current_kernel_options(const KernelOptions* options) { g_current_options = options; }
 
 void print_kernel_option_help() {
   constexpr size_t kSyntaxCapacity = 96;

@@ -22,6 +22,14 @@ struct KernelOptions {
   ktl::StringView app = "demo";
   // Comma-separated names of modules to load at boot from /lib/modules/<name>.so.
   ktl::StringView modules = "";
+  // modules.on_demand: load a module when its capability is first asked for (the index
+  // of the boot image says which); off, every indexed module loads at boot instead.
+  bool modules_on_demand = true;
+  // net.ip: empty (no network), "dhcp" or "A.B.C.D/N[,gw=A.B.C.D]" (net/net_config.hh
+  // parses it; already validated here). Views the command line or configuration text.
+  ktl::StringView net_ip = "";
+  // net.dhcp.timeout: seconds the DHCP client waits for a lease before the boot fails.
+  uint32_t net_dhcp_timeout = 10;
   uint32_t demo_threads = 4;
   uint32_t demo_rounds = 3;
   bool show_help = false;
@@ -34,6 +42,15 @@ struct KernelOptions {
   // overrides the boot image's configuration file.
   static Result<KernelOptions> from(const CommandLine& line, const KernelOptions& base);
 };
+
+// Any known option's value as text, as the module API's tessera_kernel_option gives it:
+// the length written (NUL added); ENOENT for an unknown option, ERANGE when `capacity`
+// is too small. Flags are "yes"/"no", absent texts "".
+Result<size_t> kernel_option_text(const KernelOptions& options, ktl::StringView name, char* out, size_t capacity);
+
+// The options of the running boot (set by kernel_main once they are final), or null.
+const KernelOptions* current_kernel_options();
+void set_current_kernel_options(const KernelOptions* options);
 
 // The names `app=` accepts, in the order help lists them.
 ktl::Span<const ktl::StringView> builtin_app_names();

@@ -50,6 +50,31 @@ const char* errno_name(int code) {
     case kENOTSUP: return "ENOTSUP";
     case kETIMEDOUT: return "ETIMEDOUT";
     case kECANCELED: return "ECANCELED";
+    case kENOTSOCK: return "ENOTSOCK";
+    case kEDESTADDRREQ: return "EDESTADDRREQ";
+    case kEMSGSIZE: return "EMSGSIZE";
+    case kEPROTOTYPE: return "EPROTOTYPE";
+    case kENOPROTOOPT: return "ENOPROTOOPT";
+    case kEPROTONOSUPPORT: return "EPROTONOSUPPORT";
+    case kESOCKTNOSUPPORT: return "ESOCKTNOSUPPORT";
+    case kEPFNOSUPPORT: return "EPFNOSUPPORT";
+    case kEAFNOSUPPORT: return "EAFNOSUPPORT";
+    case kEADDRINUSE: return "EADDRINUSE";
+    case kEADDRNOTAVAIL: return "EADDRNOTAVAIL";
+    case kENETDOWN: return "ENETDOWN";
+    case kENETUNREACH: return "ENETUNREACH";
+    case kENETRESET: return "ENETRESET";
+    case kECONNABORTED: return "ECONNABORTED";
+    case kECONNRESET: return "ECONNRESET";
+    case kENOBUFS: return "ENOBUFS";
+    case kEISCONN: return "EISCONN";
+    case kENOTCONN: return "ENOTCONN";
+    case kESHUTDOWN: return "ESHUTDOWN";
+    case kECONNREFUSED: return "ECONNREFUSED";
+    case kEHOSTDOWN: return "EHOSTDOWN";
+    case kEHOSTUNREACH: return "EHOSTUNREACH";
+    case kEALREADY: return "EALREADY";
+    case kEINPROGRESS: return "EINPROGRESS";
   }
   return "E?";
 }

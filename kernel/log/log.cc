@@ -150,4 +150,11 @@ size_t read_ring(char* out, size_t capacity) {
   return length;
 }
 
+void describe_for_debugger(uint64_t& bytes, uint64_t& start, uint64_t& used, uint64_t& capacity) {
+  bytes = reinterpret_cast<uint64_t>(g_ring.bytes);
+  start = reinterpret_cast<uint64_t>(&g_ring.start);
+  used = reinterpret_cast<uint64_t>(&g_ring.used);
+  capacity = kRingCapacity;
+}
+
 }  // namespace tessera::log

@@ -16,6 +16,8 @@ enum class Level : uint8_t { kError = 0, kWarn = 1, kInfo = 2, kDebug = 3, kTrac
 // Forgets everything logged before and sets the threshold back to kInfo. Called at
 // the start of every boot; `origin_ns` is the monotonic time shown as 0.000000.
 void reset(uint64_t origin_ns);
+// Where debuggers find the log ring (kernel/debug/debugger_interface.hh).
+void describe_for_debugger(uint64_t& bytes, uint64_t& start, uint64_t& used, uint64_t& capacity);
 void set_console_level(Level level);
 Level console_level();
 // "error" "warn" "info" "debug" "trace" -> Level; anything else is EINVAL naming the text.

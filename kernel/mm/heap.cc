@@ -2,6 +2,7 @@
 
 #include <tessera/ktl/utility.hh>
 #include <tessera/panic.hh>
+#include "mm/address_sanitizer.hh"
 #include "mm/large_block_header.hh"
 #include "mm/slab_header.hh"
 
@@ -41,6 +42,19 @@ void Heap::reset(PageAllocator& pages) {
   for (auto& slab : spare_) slab = nullptr;
   tags_.reset();
   stats_ = Stats{};
+#if TESSERA_ASAN
+  quarantine_count_ = quarantine_next_ = 0;
+#endif
+}
+
+// Under ASan a handed-out block is addressable for exactly the bytes asked for; the rest of
+// its slot is a redzone.
+inline void hand_out(void* block, size_t size, size_t slot_size) {
+  if constexpr (asan::kEnabled) {
+    asan::poison(block, slot_size);
+    asan::unpoison(block, size);
+    asan::record_allocation(block, size);
+  }
 }
 
 inline void Heap::note_allocation(size_t size) {
@@ -76,6 +90,7 @@ inline void* Heap::allocate_small(size_t size, size_t class_index) {
   SlabHeader* slab = active_[class_index];
   if (__builtin_expect(slab != nullptr && slab->free_list != nullptr, 1)) {
     SlabHeader::FreeBlock* block = slab->free_list;
+    asan::unpoison(block, sizeof *block);
     auto address = reinterpret_cast<uintptr_t>(block);
     size_t index = slab->block_index(address);
     // A free block's link is the one word the heap trusts from memory callers can
@@ -86,6 +101,7 @@ inline void* Heap::allocate_small(size_t size, size_t class_index) {
     slab->states()[index] = uint16_t(size + 1);
     ++slab->in_use;
     note_allocation(size);
+    hand_out(block, size, kBlockSize[class_index]);
     return block;
   }
   return allocate_small_slow(size, class_index);
@@ -115,6 +131,7 @@ void* Heap::allocate_small_slow(size_t size, size_t class_index) {
   slab->states()[slab->block_index(address)] = uint16_t(size + 1);
   ++slab->in_use;
   note_allocation(size);
+  hand_out(reinterpret_cast<void*>(address), size, kBlockSize[class_index]);
   return reinterpret_cast<void*>(address);
 }
 
@@ -142,6 +159,7 @@ SlabHeader* Heap::create_slab(size_t class_index) {
   };
   __builtin_memset(slab->states(), 0, geometry.capacity * sizeof(uint16_t));
   tags_.tag_slab(start, geometry.pages);
+  asan::poison(reinterpret_cast<void*>(slab->data_start), slab->data_end - slab->data_start);
   stats_.pages_held += geometry.pages;
   return slab;
 }
@@ -219,6 +237,10 @@ void* Heap::allocate_large(size_t size, size_t alignment) {
     }
     uintptr_t user = start + offset;
     *LargeBlockHeader::below(user) = LargeBlockHeader{LargeBlockHeader::kMagic, user, start, run_pages, size};
+    if constexpr (asan::kEnabled) {
+      asan::poison(reinterpret_cast<void*>(user + size), start + run_pages * kPageSize - (user + size));
+      asan::record_allocation(reinterpret_cast<void*>(user), size);
+    }
     tags_.set(ktl::align_down(user, uintptr_t(kPageSize)), HeapPageTags::kLargeBlock);
     stats_.pages_held += run_pages;
     note_allocation(size);
@@ -247,14 +269,39 @@ void Heap::free(void* pointer) {
     stats_.bytes_in_use -= size_t(state - 1u);
     ++stats_.frees;
     state = SlabHeader::kFreeState;
-    auto* block = static_cast<SlabHeader::FreeBlock*>(pointer);
-    block->next = slab->free_list;
-    slab->free_list = block;
-    --slab->in_use;
-    if (slab->list != SlabHeader::List::kActive) slab_block_freed(slab);
+#if TESSERA_ASAN
+    // Freed blocks wait in a quarantine before reuse, so a use after free touches
+    // poisoned memory instead of the block's next owner.
+    asan::poison(pointer, kBlockSize[slab->class_index]);
+    asan::record_free(pointer);
+    if (quarantine_count_ == kQuarantineSize) {
+      reuse_block(quarantine_[quarantine_next_]);
+      --quarantine_count_;
+    }
+    quarantine_[quarantine_next_] = pointer;
+    quarantine_next_ = (quarantine_next_ + 1) % kQuarantineSize;
+    ++quarantine_count_;
+#else
+    reuse_block(pointer, slab);
+#endif
     return;
   }
   free_large(address, tag_slot);
+}
+
+// The block's slot goes back on its slab's free list.
+void Heap::reuse_block(void* pointer, SlabHeader* slab) {
+  if (!slab) {
+    auto address = reinterpret_cast<uintptr_t>(pointer);
+    slab = slab_of(address, *tags_.find(address), "free");
+  }
+  auto* block = static_cast<SlabHeader::FreeBlock*>(pointer);
+  asan::unpoison(block, sizeof *block);
+  block->next = slab->free_list;
+  asan::poison(block, sizeof *block);
+  slab->free_list = block;
+  --slab->in_use;
+  if (slab->list != SlabHeader::List::kActive) slab_block_freed(slab);
 }
 
 void Heap::free_large(uintptr_t address, uint8_t* tag_slot) {
@@ -268,6 +315,7 @@ void Heap::free_large(uintptr_t address, uint8_t* tag_slot) {
   }
   stats_.bytes_in_use -= header->requested;
   ++stats_.frees;
+  asan::record_free(reinterpret_cast<void*>(address));
   stats_.pages_held -= header->run_pages;
   *tag_slot = HeapPageTags::kNone;
   header->magic = LargeBlockHeader::kFreedMagic;
@@ -304,7 +352,10 @@ Heap::Block Heap::find_live_block(const void* pointer, const char* operation) co
   if (pages_ && address % size_classes::kMinAlignment == 0 &&
       pages_->owns(reinterpret_cast<void*>(address - LargeBlockHeader::kSize))) {
     auto* header = LargeBlockHeader::below(address);
-    if (header->magic == LargeBlockHeader::kFreedMagic && header->user == address)
+    asan::unpoison(header, sizeof *header);  // freed pages are poisoned; this read is the heap's own
+    bool freed = header->magic == LargeBlockHeader::kFreedMagic && header->user == address;
+    asan::poison(header, sizeof *header);
+    if (freed)
       panic("heap: %s of %p, a large block that is already free (double free or use after free)", operation,
             pointer);
   }
@@ -322,7 +373,8 @@ void* Heap::reallocate(void* pointer, size_t size) {
   if (!fits || worth_moving) {
     void* moved = allocate(size);
     if (moved) {
-      __builtin_memcpy(moved, pointer, ktl::min(block.usable, size));
+      // Under ASan only the requested bytes are the caller's (usable_size says so too).
+      __builtin_memcpy(moved, pointer, ktl::min(asan::kEnabled ? block.requested : block.usable, size));
       free(pointer);
       return moved;
     }
@@ -332,6 +384,10 @@ void* Heap::reallocate(void* pointer, size_t size) {
 
   stats_.bytes_in_use = stats_.bytes_in_use - block.requested + size;
   if (stats_.bytes_in_use > stats_.peak_bytes_in_use) stats_.peak_bytes_in_use = stats_.bytes_in_use;
+  if constexpr (asan::kEnabled) {
+    asan::poison(pointer, block.usable);
+    asan::unpoison(pointer, size);
+  }
   if (block.slab) {
     block.slab->states()[block.index] = uint16_t(size + 1);
     return pointer;
@@ -350,8 +406,22 @@ void* Heap::reallocate(void* pointer, size_t size) {
   return pointer;
 }
 
-size_t Heap::usable_size(const void* pointer) const { return find_live_block(pointer, "usable_size").usable; }
+// Under ASan the bytes past the request are a redzone, so only those asked for are usable
+// (as with ASan's own malloc_usable_size).
+size_t Heap::usable_size(const void* pointer) const {
+  Block block = find_live_block(pointer, "usable_size");
+  return asan::kEnabled ? block.requested : block.usable;
+}
 
 Heap::Stats Heap::stats() const { return stats_; }
+
+void Heap::flush_quarantine() {
+#if TESSERA_ASAN
+  for (; quarantine_count_ > 0; --quarantine_count_) {
+    size_t oldest = (quarantine_next_ + kQuarantineSize - quarantine_count_) % kQuarantineSize;
+    reuse_block(quarantine_[oldest]);
+  }
+#endif
+}
 
 }  // namespace tessera

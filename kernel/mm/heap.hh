@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <tessera/result.hh>
 #include "mm/heap_page_tags.hh"
+#include "mm/address_sanitizer.hh"
 #include "mm/page_allocator.hh"
 #include "mm/size_classes.hh"
 
@@ -47,6 +48,9 @@ class Heap {
   size_t usable_size(const void* pointer) const;
 
   Stats stats() const;
+  // Under ASan, returns every block waiting in the quarantine to its slab (freeing empty
+  // slabs as usual); otherwise nothing is waiting. For tests of the slab bookkeeping.
+  void flush_quarantine();
 
  private:
   // Small blocks (up to size_classes::kMaxSize) come from slabs, one set per size class:
@@ -64,6 +68,8 @@ class Heap {
   void unlink_partial(SlabHeader* slab);
   void slab_block_freed(SlabHeader* slab);
   void free_large(uintptr_t address, uint8_t* tag_slot);
+  // `slab` may be null: found from the address.
+  void reuse_block(void* block, SlabHeader* slab = nullptr);
   void note_allocation(size_t size);
 
   // What the pointer handed to free/reallocate/usable_size is; panics on a pointer the
@@ -83,6 +89,12 @@ class Heap {
   SlabHeader* spare_[size_classes::kCount] = {};
   HeapPageTags tags_;
   Stats stats_;
+#if TESSERA_ASAN
+  static constexpr size_t kQuarantineSize = 1024;
+  void* quarantine_[kQuarantineSize] = {};
+  size_t quarantine_next_ = 0;
+  size_t quarantine_count_ = 0;
+#endif
 };
 
 // The kernel's heap, set up by kernel_main.

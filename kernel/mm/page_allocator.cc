@@ -1,5 +1,7 @@
 #include "mm/page_allocator.hh"
 
+#include "mm/address_sanitizer.hh"
+
 #include <tessera/ktl/utility.hh>
 #include <tessera/panic.hh>
 #include <tessera/platform.hh>
@@ -127,6 +129,7 @@ Result<void> PageAllocator::add_region(MemoryRegion region) {
   __builtin_memset(added.bitmap, 0, words * sizeof(uint64_t));
   // Bits past the end read as "in use", so scans need no special case for the tail.
   if (added.page_count % kBitsPerWord) added.bitmap[words - 1] = ~mask_below(added.page_count);
+  asan::poison(reinterpret_cast<void*>(added.first_page), added.page_count * kPageSize);
   ++region_count_;
   return {};
 }
@@ -156,6 +159,7 @@ bool PageAllocator::allocate_in(Region& region, size_t page_count, size_t alignm
     size_t run_end = find_set(region.bitmap, start, wanted_end);
     if (run_end == wanted_end) {
       set_bits(region.bitmap, start, wanted_end);
+      asan::unpoison(reinterpret_cast<void*>(region.first_page + start * kPageSize), page_count * kPageSize);
       region.free_pages -= page_count;
       if (start == region.search_hint) region.search_hint = wanted_end;
       index = start;
@@ -219,6 +223,7 @@ void PageAllocator::free(void* pages, size_t page_count) {
     panic("page allocator: free of %p + %zu pages, some of which are not allocated (double free?)", pages,
           page_count);
   clear_bits(region.bitmap, begin, end);
+  asan::poison(pages, page_count * kPageSize);
   region.free_pages += page_count;
   if (begin < region.search_hint) region.search_hint = begin;
   ++frees_;

@@ -1,5 +1,9 @@
 #include "module/module_loader.hh"
 
+#include <tessera/format.hh>
+
+#include "debug/debugger_interface.hh"
+
 #include <tessera/ktl/intrusive_list.hh>
 #include <tessera/ktl/utility.hh>
 #include <tessera/module_note.hh>
@@ -315,7 +319,18 @@ class ModuleLoader {
     }
     for (size_t i = 0; i < batch.count; ++i) TRY(ModuleLinker::resolve_ifuncs(*batch.modules[i], options));
     for (size_t i = 0; i < batch.count; ++i) TRY(ModuleLinker::protect_relro(*batch.modules[i]));
+    // Before any code of the batch runs (resolvers aside): a debugger adds the symbols now.
+    for (size_t i = 0; i < batch.count; ++i) announce_to_debugger(*batch.modules[i]);
     return {};
+  }
+
+  static void announce_to_debugger(const Module& module) {
+    char path[96];
+    if (module.kind() == Module::Kind::kModule)
+      format(path, sizeof path, "%s%.*s.so", kModuleDirectory, TESSERA_NAME_ARG(module.name()));
+    else
+      format(path, sizeof path, "/apps/%.*s.so", TESSERA_NAME_ARG(module.name()));
+    debugger::module_loaded(module, path);
   }
 
   static Result<void> initialize(Module& module, const LoadOptions& options) {
@@ -383,6 +398,7 @@ class ModuleLoader {
       module.mapping_start_ = 0;  // unmap() leaves it alone
       module.mapping_size_ = 0;
     }
+    debugger::module_unloading(module);
     ModuleLinker::unmap(module);
     FileBytes file{{}, module.file_descriptor_, module.file_copy_};
     release_module_file(file);

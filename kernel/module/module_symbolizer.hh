@@ -1,9 +1,10 @@
 #pragma once
 // Names addresses inside loaded modules for crash reports: "ramfs+0x1a2b", plus the
-// exported function containing it when there is one ("(ramfs_init+0x10)"). Hidden
-// functions are not in a module's dynamic symbol table: for those the module offset is
-// what `addr2line -f -e build/.../NAME.so 0xOFFSET` resolves. Safe while panicking: no
-// allocation, no locks, reads only what the loader validated.
+// function containing it ("(ramfs_init+0x10)") from the dynamic symbol table or, for
+// hidden functions, the module's full symbol table (images strip DWARF, not .symtab):
+// only a function whose extent holds the address, never a nearest-symbol guess. File and
+// line: `addr2line -f -e build/.../debug/NAME.so 0xOFFSET`. Safe while panicking: no
+// allocation, no locks, reads only validated or bounds-checked bytes.
 #include <stddef.h>
 #include <stdint.h>
 

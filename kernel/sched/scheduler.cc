@@ -1,5 +1,9 @@
 #include "sched/scheduler.hh"
 
+#include <stddef.h>
+
+#include "debug/debugger_interface.hh"
+
 #include <tessera/format.hh>
 #include <tessera/ktl/intrusive_list.hh>
 #include <tessera/ktl/utility.hh>
@@ -306,6 +310,17 @@ void Scheduler::panic_deadlock() {
     separator = ", ";
   }
   panic("%s", message);
+}
+
+void Scheduler::describe_for_debugger(debugger::Interface& out) {
+  out.thread_list_head = reinterpret_cast<uint64_t>(&state_.threads) + State::ThreadList::head_offset();
+  out.current_thread = reinterpret_cast<uint64_t>(&state_.current);
+  out.thread_node_offset = offsetof(Thread, all_node_);
+  out.thread_id_offset = offsetof(Thread, id_);
+  out.thread_name_offset = offsetof(Thread, name_);
+  out.thread_state_offset = offsetof(Thread, state_);
+  out.thread_wait_reason_offset = offsetof(Thread, wait_reason_);
+  out.thread_stack_pointer_offset = offsetof(Thread, context_) + offsetof(arch::Context, stack_pointer);
 }
 
 }  // namespace tessera

@@ -10,6 +10,7 @@
 #include "sched/thread.hh"
 
 namespace tessera {
+namespace debugger { struct Interface; }
 
 class Timer;
 
@@ -40,6 +41,8 @@ class Scheduler {
   static void set_event_handler(platform::EventMask events, EventHandler handler, void* context);
 
   static Stats stats();
+  // Where debuggers find the threads (kernel/debug/debugger_interface.hh).
+  static void describe_for_debugger(debugger::Interface& out);
   // Every live thread, for diagnostics (debugger, panic): calls `visit` for each.
   static void for_each_thread(void (*visit)(Thread& thread, void* context), void* context);
 

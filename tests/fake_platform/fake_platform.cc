@@ -1,3 +1,4 @@
+#include <sanitizer/asan_interface.h>
 #include "fake_platform.hh"
 
 #include <pthread.h>
@@ -10,7 +11,10 @@
 #include <random>
 #include <vector>
 
+#include "dev/device_lines.hh"
+#include "fs/vfs/poller.hh"
 #include "log/log.hh"
+#include "net/net_startup.hh"
 #include "module/module_loader.hh"
 #include "mm/heap.hh"
 #include "mm/page_allocator.hh"
@@ -50,7 +54,11 @@ Ram::Ram(size_t bytes) : size_(bytes) {
   add_ram(region());
 }
 
-Ram::~Ram() { munmap(base_, size_); }
+Ram::~Ram() {
+  // The kernel heap poisons RAM for ASan, and ASan keeps shadow across munmap.
+  ASAN_UNPOISON_MEMORY_REGION(base_, size_);
+  munmap(base_, size_);
+}
 
 void reset() {
   auto ram = state().ram;
@@ -99,6 +107,11 @@ void boot_core(const Ram& ram) {
     std::fprintf(stderr, "fake::boot_core: %s\n", started.error().message());
     std::abort();
   }
+  // As kernel_main does: the previous boot's device handlers, pollers, network devices
+  // and socket provider went with its heap.
+  DeviceLines::reset();
+  Poller::reset();
+  NetStartup::reset();
 }
 
 }  // namespace tessera::fake

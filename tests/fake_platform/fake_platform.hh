@@ -39,6 +39,19 @@ uint64_t idle_count();
 std::string console_output();
 void clear_console();
 
+// Devices (fake_devices.cc): what device_at reports, a PCI configuration space, and
+// whether devices can reach RAM by DMA (at an address `dma_offset` above the pointer).
+// reset_devices() goes back to a machine without devices.
+void reset_devices();
+void add_device(const platform::Device& device);
+// Registers 0..0x3f of one PCI function: vendor/device, class, header type, and for a
+// bridge (header type 1) its secondary bus. `multi_function` sets bit 7 of the header.
+void add_pci_function(uint32_t bus, uint32_t device, uint32_t function, uint16_t vendor_id, uint16_t device_id,
+                      uint32_t class_code, bool multi_function = false, int secondary_bus = -1);
+// How many configuration reads the kernel made (enumeration must stay cheap).
+uint64_t pci_config_reads();
+void enable_dma(uint64_t dma_offset);
+
 // The executable's TLS template, as a platform would put it in BootInfo.
 TlsTemplate tls_template();
 // Boots the kernel's core pieces (heap over `ram`, log, scheduler on the calling

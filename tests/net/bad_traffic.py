@@ -107,6 +107,7 @@ def main():
              eth(0x0800) + ipv4(src, dst, 17, udp_datagram(src, dst, sport, 7, b"bad", bad_checksum=True)))
         send("truncated ARP", eth(0x0806) + os.urandom(12))
         send("unknown ethertype", eth(0x88B5) + os.urandom(random.randint(46, 200)))
+        send("oversized frames (past mtu + 14)", eth(0x0800) + ipv4(src, dst, 17, udp_datagram(src, dst, sport, 7, b"z" * 1600)))
     for _ in range(args.garbage):
         send("random garbage to the guest's MAC", dst_mac + os.urandom(random.randint(1, 1500)))
     for _ in range(args.garbage // 3):

@@ -14,10 +14,34 @@ import time
 # wording breaks here, visibly). Regular expressions over the guest console.
 LISTENING_HTTPD = r"httpd: listening on 0\.0\.0\.0:(\d+)"
 LISTENING_ECHO = r"echo: listening on 0\.0\.0\.0:(\d+)"
-DHCP_LEASE = r"dhcp: .*lease.*\b10\.0\.2\.15\b"
-# Counter lines printed at exit, by the kernel (per network device) and by the stack.
-KERNEL_NETDEV_COUNTERS = r"net: eth0: rx \d+ frames"
-STACK_COUNTERS = r"lwip: "
+DHCP_LEASE = r"net-dhcp: eth0 leased 10\.0\.2\.15/24 gw 10\.0\.2\.2 from 10\.0\.2\.2"
+# Counter lines printed at exit, by the kernel (kernel/net/net_device_registry.cc: one
+# per network device) and by the stack (modules/net-lwip/statistics.cc: one per layer).
+KERNEL_NETDEV_COUNTERS = r"net: (eth\d+) rx (\d+) frames \((\d+) dropped\) tx (\d+) frames \((\d+) dropped\)"
+STACK_COUNTERS = r"net-lwip: (\w+) rx (\d+) tx (\d+) drop (\d+) \(([^)]*)\)"
+SYN_FLOOD_EVICTIONS = r"net-lwip: tcp connections .*syn-flood evictions (\d+)"
+
+
+def parse_counters(output):
+    """The counters printed at exit: {"eth0.rx_dropped": 4, "ip.chksum": 20, "tcp.drop": 3, ...}."""
+    counters = {}
+    for line in output.splitlines():
+        match = re.search(KERNEL_NETDEV_COUNTERS, line)
+        if match:
+            device = match.group(1)
+            for name, value in zip(("rx", "rx_dropped", "tx", "tx_dropped"), match.groups()[1:]):
+                counters[f"{device}.{name}"] = int(value)
+        match = re.search(STACK_COUNTERS, line)
+        if match:
+            layer = match.group(1)
+            for name, value in zip(("rx", "tx", "drop"), match.groups()[1:4]):
+                counters[f"{layer}.{name}"] = int(value)
+            for name, value in re.findall(r"([a-z][a-z ]*?) (\d+)", match.group(5)):
+                counters[f"{layer}.{name.strip().replace(' ', '_')}"] = int(value)
+        match = re.search(SYN_FLOOD_EVICTIONS, line)
+        if match:
+            counters["tcp.syn_flood_evictions"] = int(match.group(1))
+    return counters
 
 
 class Failure(Exception):

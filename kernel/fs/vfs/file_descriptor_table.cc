@@ -35,7 +35,7 @@ Result<FileDescription*> FileDescriptorTable::take(int fd) {
 
 bool FileDescriptorTable::any_open_on(uint32_t mount) const {
   for (const FileDescription* description : slots_)
-    if (description && description->node().mount == mount) return true;
+    if (description && !description->stream() && description->node().mount == mount) return true;
   return false;
 }
 

@@ -1,6 +1,9 @@
 #include "fs/vfs/vfs.hh"
 
+#include "debug/debugger_interface.hh"
+
 #include "fs/vfs/file_description.hh"
+#include "fs/vfs/held_description.hh"
 #include "fs/vfs/path_error.hh"
 
 namespace tessera {
@@ -8,20 +11,9 @@ namespace {
 
 constinit Vfs g_kernel_vfs;
 
-// Keeps a description alive for the length of one call, even if the call closes it.
-class HeldDescription {
- public:
-  explicit HeldDescription(FileDescription* description) : description_(description) {
-    description_->add_reference();
-  }
-  ~HeldDescription() { description_->release(); }
-  HeldDescription(const HeldDescription&) = delete;
-  HeldDescription& operator=(const HeldDescription&) = delete;
-  FileDescription* operator->() const { return description_; }
-
- private:
-  FileDescription* description_;
-};
+Error not_seekable(int fd, const Stream* stream, const char* call) {
+  return Error::with_message(kESPIPE, "vfs: %s of fd %d: a %s cannot seek", call, fd, stream->type_name());
+}
 
 bool only_slashes(ktl::StringView path) {
   for (char c : path)
@@ -42,6 +34,7 @@ Result<void> Vfs::mount(ktl::StringView path, FileSystem& fs) {
   if (!mounts_.root()) {
     if (!only_slashes(path)) return path_error(kENOENT, path, "cannot mount: nothing is mounted at / yet");
     TRY(mounts_.add(nullptr, fs));
+    debugger::mounted(path.data(), path.length(), fs.type_name());
     return {};
   }
   PathResolver resolver(mounts_);
@@ -49,6 +42,7 @@ Result<void> Vfs::mount(ktl::StringView path, FileSystem& fs) {
   if (!resolved.node.is_directory()) return path_error(kENOTDIR, path, "cannot mount on a non-directory");
   if (mounts_.is_mount_root(resolved.node)) return path_error(kEBUSY, path, "already a mount point");
   TRY(mounts_.add(&resolved.node, fs));
+  debugger::mounted(path.data(), path.length(), fs.type_name());
   return {};
 }
 
@@ -57,7 +51,10 @@ Result<void> Vfs::unmount(ktl::StringView path) {
   auto resolved = TRY(resolver.resolve(path, {}));
   if (!mounts_.is_mount_root(resolved.node)) return path_error(kEINVAL, path, "not a mount point");
   if (descriptors_.any_open_on(resolved.node.mount)) return path_error(kEBUSY, path, "files are open on it");
-  return mounts_.remove(resolved.node);
+  const char* type = resolved.node.fs->type_name();
+  TRY(mounts_.remove(resolved.node));
+  debugger::unmounted(type);
+  return {};
 }
 
 Result<void> Vfs::unmount(FileSystem& fs, bool check_only) {
@@ -68,6 +65,7 @@ Result<void> Vfs::unmount(FileSystem& fs, bool check_only) {
   // The mount table's only refusal here: another mount inside this one.
   if (mounts_.remove(*root, check_only).is_error())
     return Error::with_message(kEBUSY, "vfs: %s: another filesystem is mounted inside it", fs.type_name());
+  if (!check_only) debugger::unmounted(fs.type_name());
   return {};
 }
 
@@ -120,6 +118,40 @@ Result<int> Vfs::open(ktl::StringView path, int flags) {
   return installed;
 }
 
+Result<int> Vfs::install(Stream& stream, int flags) {
+  auto created = FileDescription::try_create(stream, flags);
+  if (created.is_error()) {
+    stream.close();
+    return created.release_error();
+  }
+  auto installed = descriptors_.install(created.value());
+  if (installed.is_error()) created.value()->release();
+  return installed;
+}
+
+Result<FileDescription*> Vfs::description(int fd) { return descriptors_.get(fd); }
+
+Result<int> Vfs::status_flags(int fd) {
+  FileDescription* description = TRY(descriptors_.get(fd));
+  return description->flags();
+}
+
+Result<void> Vfs::set_status_flags(int fd, int flags) {
+  HeldDescription description(TRY(descriptors_.get(fd)));
+  bool nonblocking = flags & vfs::open_flag::kNonBlocking;
+  if (Stream* stream = description->stream(); stream && nonblocking != bool(description->flags() & vfs::open_flag::kNonBlocking))
+    TRY(stream->set_nonblocking(nonblocking));
+  description->set_status_flags(flags);
+  return {};
+}
+
+Result<int> Vfs::poll_ready(int fd, int events) {
+  HeldDescription description(TRY(descriptors_.get(fd)));
+  if (Stream* stream = description->stream()) return stream->poll(events);
+  // Files never block: always readable and writable, as on Linux.
+  return events & vfs::poll_event::kAlwaysReady;
+}
+
 Result<void> Vfs::close(int fd) {
   FileDescription* description = TRY(descriptors_.take(fd));
   description->release();
@@ -128,6 +160,7 @@ Result<void> Vfs::close(int fd) {
 
 Result<size_t> Vfs::read(int fd, ktl::MutableBytes buffer) {
   HeldDescription description(TRY(descriptors_.get(fd)));
+  if (Stream* stream = description->stream()) return stream->read(buffer);
   const Vnode& node = description->node();
   if (node.is_directory()) return Error::with_message(kEISDIR, "vfs: read of fd %d: is a directory", fd);
   if (!description->can_read()) return Error::with_message(kEBADF, "vfs: read of fd %d: not open for reading", fd);
@@ -138,6 +171,7 @@ Result<size_t> Vfs::read(int fd, ktl::MutableBytes buffer) {
 
 Result<size_t> Vfs::pread(int fd, ktl::MutableBytes buffer, uint64_t offset) {
   HeldDescription description(TRY(descriptors_.get(fd)));
+  if (description->stream()) return not_seekable(fd, description->stream(), "pread");
   const Vnode& node = description->node();
   if (node.is_directory()) return Error::with_message(kEISDIR, "vfs: pread of fd %d: is a directory", fd);
   if (!description->can_read()) return Error::with_message(kEBADF, "vfs: pread of fd %d: not open for reading", fd);
@@ -147,6 +181,7 @@ Result<size_t> Vfs::pread(int fd, ktl::MutableBytes buffer, uint64_t offset) {
 
 Result<size_t> Vfs::write(int fd, ktl::Bytes data) {
   HeldDescription description(TRY(descriptors_.get(fd)));
+  if (Stream* stream = description->stream()) return stream->write(data);
   const Vnode& node = description->node();
   if (!description->can_write()) return Error::with_message(kEBADF, "vfs: write to fd %d: not open for writing", fd);
   uint64_t offset = description->offset();
@@ -158,6 +193,7 @@ Result<size_t> Vfs::write(int fd, ktl::Bytes data) {
 
 Result<uint64_t> Vfs::lseek(int fd, int64_t offset, vfs::Whence whence) {
   HeldDescription description(TRY(descriptors_.get(fd)));
+  if (description->stream()) return not_seekable(fd, description->stream(), "lseek");
   const Vnode& node = description->node();
   int64_t base = 0;
   switch (whence) {
@@ -186,6 +222,12 @@ Result<vfs::Stat> Vfs::stat_node(const Vnode& node) {
 
 Result<vfs::Stat> Vfs::fstat(int fd) {
   HeldDescription description(TRY(descriptors_.get(fd)));
+  if (description->stream()) {
+    vfs::Stat stat{};
+    stat.mode = vfs::file_type::kSocket | 0777;
+    stat.link_count = 1;
+    return stat;
+  }
   return stat_node(description->node());
 }
 

@@ -55,6 +55,18 @@ class Vfs {
   Result<void> verify(int fd);
   Result<void> ftruncate(int fd, uint64_t size);
 
+  // Streams (sockets) share the descriptor table with files; read, write, close, fstat
+  // and the calls below take both, lseek and pread refuse streams with ESPIPE.
+  // Installs `stream` under the lowest free descriptor; on failure the stream is closed.
+  Result<int> install(Stream& stream, int flags);
+  // The open description behind `fd` (EBADF); hold it (HeldDescription) across calls that block.
+  Result<FileDescription*> description(int fd);
+  // fcntl's F_GETFL and F_SETFL (O_APPEND and O_NONBLOCK change; O_NONBLOCK reaches the stream).
+  Result<int> status_flags(int fd);
+  Result<void> set_status_flags(int fd, int flags);
+  // Which of `events` (POLL* bits) hold now: files are always ready; streams say.
+  Result<int> poll_ready(int fd, int events);
+
   // Changes to the tree, on writable filesystems (see <tessera/vfs.hh> for the rules).
   Result<void> mkdir(ktl::StringView path, uint32_t mode);
   Result<void> rmdir(ktl::StringView path);

@@ -35,6 +35,7 @@ inline constexpr int kCreate = 0100;
 inline constexpr int kExclusive = 0200;
 inline constexpr int kTruncate = 01000;
 inline constexpr int kAppend = 02000;
+inline constexpr int kNonBlocking = 04000;
 inline constexpr int kDirectory = 0200000;
 inline constexpr int kNoFollow = 0400000;
 inline constexpr int kCloseOnExec = 02000000;
@@ -48,7 +49,20 @@ inline constexpr uint32_t kMask = 0170000;
 inline constexpr uint32_t kDirectory = 0040000;
 inline constexpr uint32_t kRegular = 0100000;
 inline constexpr uint32_t kSymlink = 0120000;
+inline constexpr uint32_t kSocket = 0140000;
 }  // namespace file_type
+
+// poll() event bits, Linux values.
+namespace poll_event {
+inline constexpr int kIn = 0x001;
+inline constexpr int kOut = 0x004;
+inline constexpr int kError = 0x008;
+inline constexpr int kHangUp = 0x010;
+inline constexpr int kInvalid = 0x020;
+inline constexpr int kReadNormal = 0x040;
+inline constexpr int kWriteNormal = 0x100;
+inline constexpr int kAlwaysReady = kIn | kOut | kReadNormal | kWriteNormal;
+}  // namespace poll_event
 
 struct Stat {
   uint64_t device = 0;        // which mount, numbered from 1

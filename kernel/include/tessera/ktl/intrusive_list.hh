@@ -27,6 +27,8 @@ template <typename T, IntrusiveListNode T::*Member> class IntrusiveList {
   IntrusiveList& operator=(const IntrusiveList&) = delete;
 
   bool empty() const { return head_.next_ == &head_; }
+  // Where the head node sits inside the list, for debuggers walking it from outside.
+  static constexpr size_t head_offset() { return 0; }
   size_t size() const {
     size_t n = 0;
     for (auto* node = head_.next_; node != &head_; node = node->next_) ++n;
