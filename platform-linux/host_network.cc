@@ -75,8 +75,8 @@ void HostNetwork::stop() {
   for (size_t i = 0; log && i < ports_.size(); ++i) {
     auto to_guest = ports_[i]->dropped_to_guest(), from_guest = ports_[i]->dropped_from_guest();
     if (to_guest || from_guest)
-      log->warn("--net {}: queues full: {} frames for the guest and {} from it were dropped", specs_[i], to_guest,
-                from_guest);
+      log->warn("--net {}: dropped {} frames for the guest and {} from it (queue full, or a frame longer than "
+                "the guest's buffer)", specs_[i], to_guest, from_guest);
   }
 }
 
