@@ -45,6 +45,7 @@ void add_run_command(CLI::App& app, RunOptions& options) {
                   "(libslirp: guest 10.0.2.15 by DHCP, host 10.0.2.2, DNS 10.0.2.3) or tap,ifname=NAME (root)")
       ->type_name("SPEC")
       ->expected(1)
+      ->allow_extra_args(false)  // one SPEC per --net: the next word may be the IMAGE
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   run->add_flag("--gdb", options.gdb,
                 "Boot under gdb with the Tessera extension (tessera modules|threads|bt|log|mounts); "

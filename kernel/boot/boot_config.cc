@@ -66,8 +66,10 @@ Result<KernelOptions> parse_boot_config(ktl::StringView text, ktl::StringView pa
       return Error::with_message(kEINVAL, "%.*s:%zu: %s", int(path.length()), path.data(), line_number,
                                  applied.error().message());
     KernelOptions next = applied.release_value();
+    // Every text option views the line just parsed: copy what this line changed.
     bool kept = (next.app.data() == options.app.data() || keep(next.app)) &&
-                (next.modules.data() == options.modules.data() || keep(next.modules));
+                (next.modules.data() == options.modules.data() || keep(next.modules)) &&
+                (next.net_ip.data() == options.net_ip.data() || keep(next.net_ip));
     if (!kept)
       return Error::with_message(kE2BIG, "%.*s:%zu: names in the configuration exceed %zu bytes in all",
                                  int(path.length()), path.data(), line_number, sizeof g_names.bytes);

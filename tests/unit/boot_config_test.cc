@@ -26,6 +26,19 @@ TEST(BootConfig, EmptyFileGivesDefaults) {
   EXPECT_EQ(options.demo_threads, 4u);
 }
 
+// Text options view the line they came from: each must outlive it (the bug was net.ip
+// reading the next line's bytes once another option followed it).
+TEST(BootConfig, TextOptionsSurviveTheLinesAfterThem) {
+  KernelOptions options = parse_ok(
+      "net.ip=10.0.2.15/24,gw=10.0.2.2\n"
+      "app=httpd\n"
+      "modules=ramfs\n"
+      "loglevel=info\n");
+  EXPECT_EQ(options.net_ip, ktl::StringView("10.0.2.15/24,gw=10.0.2.2"));
+  EXPECT_EQ(options.app, ktl::StringView("httpd"));
+  EXPECT_EQ(options.modules, ktl::StringView("ramfs"));
+}
+
 TEST(BootConfig, OptionsCommentsAndBlankLines) {
   KernelOptions options = parse_ok(
       "# kernel options for the default image\n"
