@@ -43,6 +43,8 @@ int transmit(void*, const void*, size_t) { return 0; }  // the wire swallows our
 struct World {
   tessera_netdev* device = nullptr;
   int tcp = -1, udp = -1;
+  int probe = -1;  // a loopback UDP client for the liveness check
+  uint64_t inputs = 0;
 };
 
 World* boot() {
@@ -75,7 +77,33 @@ World* boot() {
   local.sin_port = htons(7777);
   world->udp = tessera::api::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
   if (tessera::api::bind(world->udp, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) abort();
+  world->probe = tessera::api::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
   return world;
+}
+
+// Every so often the stack must still deliver a datagram over loopback: an input that
+// wedges the tcpip thread (or leaks the queue full) is a finding, not a faster fuzzer.
+void check_alive(World& world) {
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(7777);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  static const char kProbe[] = "net_rx liveness probe";
+  if (tessera::api::sendto(world.probe, kProbe, sizeof kProbe, 0, reinterpret_cast<sockaddr*>(&to), sizeof to) < 0) {
+    fprintf(stderr, "net_rx: the stack refused a loopback datagram\n");
+    abort();
+  }
+  char buffer[2048];
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    tessera::api::thread_sleep_ns(1'000'000);
+    for (;;) {
+      ssize_t got = tessera::api::recvfrom(world.udp, buffer, sizeof buffer, 0, nullptr, nullptr);
+      if (got < 0) break;
+      if (size_t(got) == sizeof kProbe && memcmp(buffer, kProbe, sizeof kProbe) == 0) return;
+    }
+  }
+  fprintf(stderr, "net_rx: a loopback datagram did not arrive within 100 ms: the stack is wedged\n");
+  abort();
 }
 
 void drain(World& world) {
@@ -118,5 +146,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   tessera::api::thread_sleep_ns(1'000'000);
   drain(*world);
   tessera::api::thread_sleep_ns(1'000'000);
+  if (++world->inputs % 256 == 0) check_alive(*world);
   return 0;
 }

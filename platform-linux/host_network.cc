@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -41,6 +42,7 @@ std::unique_ptr<HostNetwork> HostNetwork::create(const std::vector<cli::NetworkO
       port = TapPort::create(option, index, *network, error);
     if (!port) return nullptr;
     network->ports_.push_back(std::move(port));
+    network->specs_.push_back(option.spec);
   }
   return network;
 }
@@ -69,6 +71,13 @@ void HostNetwork::stop() {
   uint64_t one = 1;
   (void)!write(wake_fd_, &one, sizeof one);
   thread_.join();
+  auto log = spdlog::get("tessera");
+  for (size_t i = 0; log && i < ports_.size(); ++i) {
+    auto to_guest = ports_[i]->dropped_to_guest(), from_guest = ports_[i]->dropped_from_guest();
+    if (to_guest || from_guest)
+      log->warn("--net {}: dropped {} frames for the guest and {} from it (queue full, or a frame longer than "
+                "the guest's buffer)", specs_[i], to_guest, from_guest);
+  }
 }
 
 void HostNetwork::line_taken(unsigned port) { raised_[port].store(false); }

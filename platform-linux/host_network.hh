@@ -27,7 +27,8 @@ class HostNetwork final : public PortEvents {
                                              std::string& error);
   ~HostNetwork();  // stops the thread, closes every descriptor
 
-  // The poll thread runs between start() and stop() (the span of a boot).
+  // The poll thread runs between start() and stop() (the span of a boot). stop()
+  // reports frames the queues dropped, naming the --net option, on the host log.
   void start();
   void stop();
 
@@ -45,6 +46,7 @@ class HostNetwork final : public PortEvents {
 
   RaiseLine raise_line_;
   std::vector<std::unique_ptr<NetworkPort>> ports_;
+  std::vector<std::string> specs_;  // each port's --net option, for messages
   std::unique_ptr<std::atomic<bool>[]> raised_;  // a line event is on its way to the guest
   int wake_fd_ = -1;
   std::atomic<bool> wake_pending_{false};

@@ -47,7 +47,9 @@ class NetworkPort {
   virtual int send(const void* frame, size_t length) = 0;
   // Guest thread: see FrameQueue::pop.
   long receive(void* buffer, size_t capacity) { return incoming_.pop(buffer, capacity); }
-  uint64_t dropped() const { return incoming_.dropped(); }
+  // Frames lost in this port's queues (full, or too long for the guest's buffer).
+  virtual uint64_t dropped_to_guest() const { return incoming_.dropped(); }
+  virtual uint64_t dropped_from_guest() const { return 0; }
 
   // Poll thread: register descriptors and deadlines, then handle what poll() found.
   virtual void prepare(PollSet& set) = 0;

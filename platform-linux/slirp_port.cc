@@ -204,7 +204,7 @@ ssize_t SlirpPort::on_frame(const void* frame, size_t length, void* self) {
 }
 
 void SlirpPort::on_guest_error(const char* message, void*) {
-  spdlog::get("tessera")->debug("--net user: libslirp: guest error: {}", message);
+  if (auto log = spdlog::get("tessera")) log->debug("--net user: libslirp: guest error: {}", message);
 }
 
 int64_t SlirpPort::on_clock(void*) { return monotonic_ns(); }

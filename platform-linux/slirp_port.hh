@@ -27,6 +27,7 @@ class SlirpPort final : public NetworkPort {
 
   const uint8_t* mac() const override { return mac_; }
   int send(const void* frame, size_t length) override;
+  uint64_t dropped_from_guest() const override { return outgoing_.dropped(); }
   void prepare(PollSet& set) override;
   void dispatch(const PollSet& set) override;
 

@@ -65,7 +65,9 @@ void describe(const DeviceEntry& device, char* out, size_t capacity) {
 Result<void> load(const char* capability, const char* fallback, const char* why) {
   auto loaded = require_capability(capability, why, fallback);
   if (loaded.is_ok()) return {};
-  return Error::with_message(loaded.error().code(), "net: cannot load %s: %s", capability, loaded.error().message());
+  // The loader's message names the module, the capability and `why` (the device) already;
+  // Error's capacity leaves no room to say them twice.
+  return Error::with_message(loaded.error().code(), "net: %s", loaded.error().message());
 }
 
 Result<void> load_drivers(size_t& driven) {

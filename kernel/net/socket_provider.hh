@@ -14,8 +14,9 @@ class SocketProvider {
   // EINVAL when `ops` is not the registered stack's table (compared by identity of the
   // caller's table), EBUSY while its sockets are open.
   static Result<void> remove(const tessera_socket_ops* ops);
-  // The registered table, or null. Without one, logs "no network stack loaded" once per
-  // boot: this is where loading a stack on demand would go.
+  // The registered table. Without one, the first call loads the provider of net:stack
+  // on demand (module_index.hh); when that fails it says why once per boot and every
+  // call returns null (socket() then fails with EAFNOSUPPORT).
   static const tessera_socket_ops* get();
   // Null without a stack, silently.
   static const tessera_socket_ops* peek();

@@ -70,8 +70,11 @@ if ! apt-get "$@" -q update >"$private/update.log" 2>&1; then
   sed -e 's/^/  /' "$private/update.log" >&2
   fail "apt-get update of the deb-src indexes failed (see above; network down or Debian's mirror unreachable?): retry when the network works; $workaround"
 fi
-if grep -Eq '^(W|E): ' "$private/update.log"; then
-  grep -E '^(W|E): ' "$private/update.log" | sed -e 's/^/  /' >&2
+# apt-get update exits 0 when a mirror cannot be reached; what matters is whether a
+# source index arrived.
+if ! ls "$private/lists/" 2>/dev/null | grep -q '_Sources'; then
+  grep -E '^(W|E|Err):? ' "$private/update.log" | sed -e 's/^/  /' >&2
+  fail "apt-get update fetched no deb-src index (see above: network down, proxy or Debian's mirror unreachable?): retry when the network works; $workaround"
 fi
 
 echo "fetch-lwip: apt-get source --download-only $package=$version"

@@ -24,7 +24,7 @@ FakeNic::FakeNic(const uint8_t mac[6], uint16_t mtu) {
 }
 
 void FakeNic::receive(const Bytes& frame) {
-  received.push_back(frame);
+  if (keep_received) received.push_back(frame);
   api::netdev_receive(device_, frame.data(), frame.size());
 }
 

@@ -33,7 +33,7 @@ class FakeNic {
   std::vector<Bytes> sent;
   std::vector<Bytes> received;  // every frame delivered to this device
   std::function<void(const Bytes&)> on_transmit;
-  bool keep_sent = true;
+  bool keep_sent = true, keep_received = true;
 
  private:
   static int transmit(void* driver, const void* frame, size_t length);

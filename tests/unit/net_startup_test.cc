@@ -1,5 +1,5 @@
-// Boot bring-up of networking: which driver module each device needs, and the errors
-// when a module is missing (no modules are on the unit tests' empty VFS).
+// Boot bring-up of networking: which driver each device needs, and the errors when a
+// module is missing (the unit tests' VFS is empty: no index, so the fallback names apply).
 #include <string>
 
 #include <gtest/gtest.h>
@@ -37,18 +37,15 @@ TEST_F(NetStartupTest, NoNetIpLoadsNothing) {
   EXPECT_EQ(fake::console_output(), "");
 }
 
-// Without a module index (no image here), each capability falls back to its module name;
-// the error names the capability, the module and the device.
 TEST_F(NetStartupTest, EachDeviceKindNeedsItsDriverModule) {
   fake::add_device({platform::DeviceKind::kHostNetwork, platform::kNoLine, 1, 0});
-  EXPECT_NE(bring_up_error("dhcp").find("cannot load dev:host-net: net-hostport for dev:host-net (the driver of "
-                                        "host network port 1)"),
+  EXPECT_NE(bring_up_error("dhcp").find("net: net-hostport for dev:host-net (the driver of host network port 1)"),
             std::string::npos)
       << bring_up_error("dhcp");
   fake::reset_devices();
   fake::add_device({platform::DeviceKind::kVirtioMmio, 5, 0xfeb00000, 0x200});
-  EXPECT_NE(bring_up_error("10.0.2.15/24").find("virtio-mmio for dev:virtio-mmio (the driver of virtio-mmio window "
-                                                "at 0xfeb00000)"),
+  EXPECT_NE(bring_up_error("10.0.2.15/24").find("virtio-mmio for dev:virtio-mmio (the driver of virtio-mmio window at "
+                                                "0xfeb00000)"),
             std::string::npos);
   fake::reset_devices();
   fake::add_pci_function(0, 2, 0, 0x1234, 0x1111, 0x030000);  // a display: no driver wanted
@@ -60,7 +57,7 @@ TEST_F(NetStartupTest, EachDeviceKindNeedsItsDriverModule) {
 
 TEST_F(NetStartupTest, WithoutDevicesTheStackIsStillLoaded) {
   fake::add_pci_function(0, 2, 0, 0x1234, 0x1111, 0x030000);
-  EXPECT_NE(bring_up_error("dhcp").find("cannot load net:stack: net-lwip for net:stack (net.ip)"), std::string::npos)
+  EXPECT_NE(bring_up_error("dhcp").find("net: net-lwip for net:stack (net.ip)"), std::string::npos)
       << bring_up_error("dhcp");
 }
 
