@@ -30,7 +30,9 @@ class FakeDhcpServer {
   bool offer = true;
   std::vector<Answer> answers = {Answer::kAck};
   uint32_t lease_seconds = 86400;
-  int discovers = 0, requests = 0, unicast_requests = 0;
+  bool answer_unicast = true;  // false: RENEWING goes unanswered, REBINDING is answered
+  bool answer_renewals = true;  // false: no answer once the first lease is given
+  int discovers = 0, requests = 0, unicast_requests = 0, rebinding_requests = 0;
 
  private:
   void handle(const Bytes& frame) {
@@ -57,7 +59,11 @@ class FakeDhcpServer {
       if (offer) reply(message, 2);
     } else if (type == 3) {
       ++requests;
+      uint32_t ciaddr;
+      std::memcpy(&ciaddr, message + 12, 4);
       if (destination != 0xffffffffu) ++unicast_requests;
+      else if (ciaddr != 0) ++rebinding_requests;
+      if (ciaddr != 0 && (!answer_renewals || (destination != 0xffffffffu && !answer_unicast))) return;
       Answer answer = answers[std::min<size_t>(requests - 1, answers.size() - 1)];
       if (answer == Answer::kAck) reply(message, 5);
       else if (answer == Answer::kNak) reply(message, 6);
@@ -176,6 +182,36 @@ TEST_F(DhcpTest, RenewsAtT1ByUnicast) {
   EXPECT_EQ(server.requests, 2);
   EXPECT_EQ(server.unicast_requests, 1);
   EXPECT_NE(fake::console_output().find("net-dhcp: eth0 renewed 10.0.2.15 for 100 s"), std::string::npos)
+      << fake::console_output();
+}
+
+TEST_F(DhcpTest, RebindsByBroadcastAtT2WhenTheServerDoesNotAnswerRenewals) {
+  FakeDhcpServer server(*nic_);
+  server.lease_seconds = 100;  // T1 at 50 s, T2 at 87.5 s
+  server.answer_unicast = false;
+  ASSERT_EQ(harness_.load("net-dhcp"), "") << fake::console_output();
+  fake::clear_console();
+  StackHarness::sleep_ms(95'000);
+  EXPECT_GE(server.unicast_requests, 1);
+  EXPECT_GE(server.rebinding_requests, 1);
+  EXPECT_NE(fake::console_output().find("net-dhcp: eth0 renewed 10.0.2.15 for 100 s"), std::string::npos)
+      << fake::console_output();
+}
+
+TEST_F(DhcpTest, AnExpiredLeaseIsGivenUpAndAskedForAgain) {
+  FakeDhcpServer server(*nic_);
+  server.lease_seconds = 100;
+  server.answer_renewals = false;
+  ASSERT_EQ(harness_.load("net-dhcp"), "") << fake::console_output();
+  fake::clear_console();
+  StackHarness::sleep_ms(101'000);
+  std::string log = fake::console_output();
+  EXPECT_NE(log.find("net-dhcp: eth0: the lease expired; giving up 10.0.2.15 and asking again"), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("net-lwip: eth0 is 0.0.0.0/0"), std::string::npos) << log;
+  EXPECT_GE(server.discovers, 2) << "DISCOVER again after expiry";
+  StackHarness::sleep_ms(5'000);
+  EXPECT_NE(fake::console_output().find("net-dhcp: eth0 leased 10.0.2.15/24"), std::string::npos)
       << fake::console_output();
 }
 

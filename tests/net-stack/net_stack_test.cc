@@ -394,6 +394,23 @@ TEST_F(NetStackTest, MalformedFramesAreDroppedAndCounted) {
   api::close(server);
 }
 
+// A burst beyond the tcpip thread's mailbox (512 frames) is dropped at the door and
+// counted as "queue full", and the stack carries on.
+TEST_F(NetStackTest, ABurstBeyondTheInputQueueIsDroppedAndCounted) {
+  Bytes frame = udp_frame(kPeerMac, kMac0, ip("10.0.0.77"), ip("10.0.0.1"), 1234, 4321, Bytes(64, 'x'));
+  for (int i = 0; i < 2000; ++i) eth0_->receive(frame);  // no yield: the tcpip thread cannot run
+  StackHarness::sleep_ms(10);
+  std::string stats = harness_.statistics();
+  long queue_full = StackHarness::value(stats, "link", "full");
+  EXPECT_GE(queue_full, 2000 - 512) << stats;
+  EXPECT_LT(queue_full, 2000) << stats;
+  EXPECT_GE(StackHarness::value(stats, "link", "drop"), queue_full) << stats;
+  uint16_t port = 0;
+  int server = listener("10.0.0.1", port);
+  EXPECT_TRUE(echo_exchange(server, "10.0.0.1", port, 16 * 1024));
+  api::close(server);
+}
+
 TEST_F(NetStackTest, SynFloodDoesNotLockOutARealClient) {
   uint16_t port = 0;
   int server = listener("10.0.0.1", port, 16);
