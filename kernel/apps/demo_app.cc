@@ -182,7 +182,9 @@ int demo_app_main(const AppContext& context) {
             demo.turns_taken);
   }
 
-  demo.sleep_start_ns = platform::monotonic_ns();
+  // Well after the threads exist: a sleeper whose deadline passed before it first ran
+  // would report in creation order, not deadline order (a loaded machine, ASan).
+  demo.sleep_start_ns = platform::monotonic_ns() + (20 + demo.thread_count) * kMillisecond;
   if (run_threads(demo, sleep_then_report, "sleeper")) {
     bool ordered = demo.woken == demo.thread_count;
     for (uint32_t i = 0; ordered && i < demo.woken; ++i)

@@ -153,7 +153,10 @@ extern "C" TESSERA_MODULE_EXPORT int main(int argc, char** argv) {
       tessera_printf("demo: %u threads took %u turns in strict order (mutex + condition variable)\n",
                      demo.thread_count, demo.turns_taken);
   }
-  demo.sleep_start_ns = tessera_monotonic_ns();
+  // Deadlines start well after the threads exist: a sleeper whose deadline passed before
+  // it first ran (creating 64 threads takes a while under ASan on a loaded machine) would
+  // not sleep at all and report in creation order, not deadline order.
+  demo.sleep_start_ns = tessera_monotonic_ns() + (20 + demo.thread_count) * kMillisecond;
   if (run_threads(demo, sleep_then_report, "sleeper")) {
     bool ordered = demo.woken == demo.thread_count;
     for (unsigned i = 0; ordered && i < demo.woken; ++i) ordered = demo.wake_order[i] == demo.thread_count - 1 - i;

@@ -1,5 +1,6 @@
 // The kernel's export table (kernel/module/export_table.hh, kernel_exports.cc): sorted,
 // unique, resolvable, in step with the C library table and with module_api.h.
+#include "mm/address_sanitizer.hh"
 #include "module/export_table.hh"
 
 #include <gtest/gtest.h>
@@ -7,6 +8,7 @@
 #include <fstream>
 #include <regex>
 #include <set>
+#include <vector>
 #include <sstream>
 #include <string>
 
@@ -87,7 +89,10 @@ std::set<std::string> header_functions() {
   std::string main_header = TESSERA_MODULE_API_HEADER;
   std::string directory = main_header.substr(0, main_header.rfind('/') + 1);
   std::stringstream contents;
-  for (const char* header : {"module_api.h", "device_api.h", "socket_api.h"}) {
+  std::vector<const char*> headers = {"module_api.h", "device_api.h", "socket_api.h"};
+  // ASan's check functions are exported in the asan preset only (tessera/asan_api.h).
+  if (tessera::asan::kEnabled) headers.push_back("asan_api.h");
+  for (const char* header : headers) {
     std::ifstream in(directory + header);
     contents << in.rdbuf() << "\n";
   }

@@ -198,7 +198,7 @@ Bytes tcp_frame(const uint8_t source_mac[6], const uint8_t destination_mac[6], u
   segment[12] = 5 << 4;
   segment[13] = flags;
   put16(segment.data() + 14, 8192);
-  std::memcpy(segment.data() + 20, payload.data(), payload.size());
+  if (!payload.empty()) std::memcpy(segment.data() + 20, payload.data(), payload.size());  // memcpy from null is undefined
   return ip_frame(source_mac, destination_mac, source, destination, 6, segment);
 }
 
@@ -208,7 +208,7 @@ Bytes udp_frame(const uint8_t source_mac[6], const uint8_t destination_mac[6], u
   put16(datagram.data(), source_port);
   put16(datagram.data() + 2, destination_port);
   put16(datagram.data() + 4, uint16_t(datagram.size()));
-  std::memcpy(datagram.data() + 8, payload.data(), payload.size());
+  if (!payload.empty()) std::memcpy(datagram.data() + 8, payload.data(), payload.size());  // memcpy from null is undefined
   return ip_frame(source_mac, destination_mac, source, destination, 17, datagram);
 }
 
