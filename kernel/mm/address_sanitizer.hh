@@ -7,16 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define TESSERA_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TESSERA_ASAN 1
-#endif
-#endif
-#ifndef TESSERA_ASAN
-#define TESSERA_ASAN 0
-#endif
+#include "lib/sanitizer_detection.hh"
 
 #if TESSERA_ASAN
 // ASan's runtime (compiler-rt / libasan): declared here, not included, because the

@@ -23,15 +23,11 @@ struct Echo {
   Session* done = nullptr;
 };
 
+// 1..65535 in decimal digits only (strtoul alone would take signs and spaces).
 bool parse_port(const char* text, uint16_t* out) {
-  unsigned value = 0;
-  if (!*text) return false;
-  for (const char* c = text; *c; ++c) {
-    if (*c < '0' || *c > '9') return false;
-    value = value * 10 + unsigned(*c - '0');
-    if (value > 65535) return false;
-  }
-  if (value == 0) return false;
+  char* end = nullptr;
+  unsigned long value = strtoul(text, &end, 10);
+  if (*text < '0' || *text > '9' || *end || value == 0 || value > 65535) return false;
   *out = uint16_t(value);
   return true;
 }

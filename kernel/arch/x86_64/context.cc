@@ -3,18 +3,12 @@
 #include <tessera/panic.hh>
 #include <tessera/ktl/utility.hh>
 
+#include "lib/sanitizer_detection.hh"
+
 // AddressSanitizer must be told when the stack changes under it, or it reports the
 // new stack's frames as wild accesses. The interface is declared here, not included:
 // kernel code sees no host headers.
-#if defined(__SANITIZE_ADDRESS__)
-#define TESSERA_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TESSERA_ASAN 1
-#endif
-#endif
-
-#if defined(TESSERA_ASAN)
+#if TESSERA_ASAN
 extern "C" {
 void __sanitizer_start_switch_fiber(void** fake_stack_save, const void* bottom, size_t size);
 void __sanitizer_finish_switch_fiber(void* fake_stack_save, const void** bottom_old, size_t* size_old);
@@ -55,7 +49,7 @@ void prepare_context(Context& context, void* stack_bottom, size_t stack_size, Co
   // the 16-byte aligned `top` that tessera_arch_context_start expects.
   uintptr_t frame_address = top - sizeof(SwitchFrame);
   if (top < low + sizeof(SwitchFrame) || top > low + stack_size) panic("prepare_context: stack of %zu bytes is too small", stack_size);
-#if defined(TESSERA_ASAN)
+#if TESSERA_ASAN
   // The pages may have held another thread's stack whose frames never returned.
   __asan_unpoison_memory_region(stack_bottom, stack_size);
 #endif
@@ -71,7 +65,7 @@ void prepare_context(Context& context, void* stack_bottom, size_t stack_size, Co
 }
 
 void switch_context(Context& from, const Context& to, const void* to_stack_bottom, size_t to_stack_size) {
-#if defined(TESSERA_ASAN)
+#if TESSERA_ASAN
   // A context that never comes back (a finished thread) leaks its fake stack here;
   // that only matters with detect_stack_use_after_return, and only per thread.
   void* fake_stack = nullptr;
@@ -86,7 +80,7 @@ void switch_context(Context& from, const Context& to, const void* to_stack_botto
 }
 
 void forget_stack(void* stack_bottom, size_t stack_size) {
-#if defined(TESSERA_ASAN)
+#if TESSERA_ASAN
   __asan_unpoison_memory_region(stack_bottom, stack_size);
 #else
   (void)stack_bottom;
@@ -129,7 +123,7 @@ size_t backtrace(uintptr_t frame, uintptr_t stack_low, uintptr_t stack_high, uin
 
 // Reached from tessera_arch_context_start on a context's first run.
 extern "C" void tessera_arch_context_begin(tessera::arch::ContextEntry entry, void* argument) {
-#if defined(TESSERA_ASAN)
+#if TESSERA_ASAN
   // Completes the switch that started this context; there is no fake stack to restore.
   __sanitizer_finish_switch_fiber(nullptr, nullptr, nullptr);
 #endif
