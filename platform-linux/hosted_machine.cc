@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <boost/asio/post.hpp>
 #include <functional>
 #include <cstring>
@@ -52,6 +53,15 @@ void current_thread_stack(const void*& bottom, size_t& size) {
 
 // Maps the image file read-only and privately: the guest reads it in place (zero copy),
 // and nothing it does can change the file.
+// Recorded and replayed runs map guest memory, the boot stack and the image at fixed
+// addresses, so that addresses the guest prints (a module's load address) replay too.
+constexpr uintptr_t kReplayArena = 0x5e0000000000, kReplayBootStack = 0x5f0000000000, kReplayImage = 0x5f8000000000;
+
+int fixed_if(const HostedMachine::Impl& impl) { return impl.replay_log ? MAP_FIXED_NOREPLACE : 0; }
+void* hint(const HostedMachine::Impl& impl, uintptr_t address) {
+  return impl.replay_log ? reinterpret_cast<void*>(address) : nullptr;
+}
+
 bool map_image(HostedMachine::Impl& impl, const std::string& path, std::string& error) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -67,7 +77,7 @@ bool map_image(HostedMachine::Impl& impl, const std::string& path, std::string& 
     error = "boot image '" + path + "' is empty";
     ok = false;
   } else if (ok) {
-    void* mapping = mmap(nullptr, size_t(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+    void* mapping = mmap(hint(impl, kReplayImage), size_t(info.st_size), PROT_READ, MAP_PRIVATE | fixed_if(impl), fd, 0);
     if (mapping == MAP_FAILED) {
       error = "cannot map boot image '" + path + "': " + std::strerror(errno);
       ok = false;
@@ -100,6 +110,36 @@ void flush_console(HostedMachine::Impl& machine) {
   machine.guest_logger->flush();
 }
 
+namespace {
+
+// What a replay must share with its recording: this very binary (FNV-1a of its bytes),
+// the boot image's bytes, the kernel command line and the network ports.
+uint64_t fnv1a_of_file(const std::string& path) {
+  uint64_t hash = 0xcbf29ce484222325ull;
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buffer[1 << 16];
+  for (ssize_t got; (got = read(fd, buffer, sizeof buffer)) > 0;)
+    for (ssize_t i = 0; i < got; ++i) hash = (hash ^ uint8_t(buffer[i])) * 0x100000001b3ull;
+  close(fd);
+  return hash;
+}
+
+std::string run_identity(const MachineConfig& config) {
+  char text[64];
+  std::string identity = "binary ";
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(fnv1a_of_file("/proc/self/exe")));
+  identity += text;
+  std::snprintf(text, sizeof text, " image %016llx",
+                static_cast<unsigned long long>(config.image_path.empty() ? 0 : fnv1a_of_file(config.image_path)));
+  identity += text;
+  identity += " memory " + std::to_string(config.memory_bytes) + " ports " + std::to_string(config.networks.size());
+  identity += " command line '" + config.command_line + "'";
+  return identity;
+}
+
+}  // namespace
+
 std::unique_ptr<HostedMachine> HostedMachine::create(const MachineConfig& config, std::string& error) {
   if (g_running) {
     error = "another hosted machine is running in this process";
@@ -107,7 +147,19 @@ std::unique_ptr<HostedMachine> HostedMachine::create(const MachineConfig& config
   }
   auto impl = std::make_unique<Impl>();
   impl->config = config;
-  if (!config.networks.empty()) {
+  if (!config.record_path.empty() || !config.replay_path.empty()) {
+    if (!config.record_path.empty() && !config.replay_path.empty()) {
+      error = "--record and --replay exclude each other";
+      return nullptr;
+    }
+    std::string identity = run_identity(config);
+    impl->replay_log = config.replay_path.empty() ? ReplayLog::record(config.record_path, identity, error)
+                                                  : ReplayLog::replay(config.replay_path, identity, error);
+    if (!impl->replay_log) return nullptr;
+  }
+  // On replay no frame goes out or comes in for real: the network is the recording.
+  bool replaying = impl->replay_log && impl->replay_log->replaying();
+  if (!config.networks.empty() && !replaying) {
     // Frames arrive on the network's poll thread; the guest learns of them through its
     // Asio loop, so every input still reaches it through take_events().
     Impl* machine = impl.get();
@@ -126,16 +178,16 @@ std::unique_ptr<HostedMachine> HostedMachine::create(const MachineConfig& config
     return nullptr;
   }
   // MAP_NORESERVE: guest RAM costs host memory only where the guest touches it.
-  impl->arena = mmap(nullptr, impl->arena_size, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  impl->arena = mmap(hint(*impl, kReplayArena), impl->arena_size, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | fixed_if(*impl), -1, 0);
   if (impl->arena == MAP_FAILED) {
     impl->arena = nullptr;
     error = "cannot reserve " + std::to_string(impl->arena_size) + " bytes of guest memory: " + std::strerror(errno);
     return nullptr;
   }
   impl->boot_stack_mapping_size = kBootStackSize + kPage;
-  impl->boot_stack_mapping = mmap(nullptr, impl->boot_stack_mapping_size, PROT_READ | PROT_WRITE,
-                                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  impl->boot_stack_mapping = mmap(hint(*impl, kReplayBootStack), impl->boot_stack_mapping_size, PROT_READ | PROT_WRITE,
+                                  MAP_PRIVATE | MAP_ANONYMOUS | fixed_if(*impl), -1, 0);
   if (impl->boot_stack_mapping == MAP_FAILED) {
     impl->boot_stack_mapping = nullptr;
     munmap(impl->arena, impl->arena_size);

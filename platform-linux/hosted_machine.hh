@@ -26,6 +26,9 @@ struct MachineConfig {
   void* host_app_context = nullptr;
   // Guest network ports (tessera run --net), devices 0, 1, ... with device lines 0, 1, ...
   std::vector<cli::NetworkOption> networks;
+  // tessera run --record FILE / --replay FILE (replay_log.hh); at most one.
+  std::string record_path;
+  std::string replay_path;
 };
 
 class HostedMachine {

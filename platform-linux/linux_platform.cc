@@ -26,8 +26,21 @@ uint64_t read_clock(clockid_t clock) {
 // checked against the vDSO clock in ~30 ns.
 constexpr uint64_t kHostPollIntervalNs = 1'000'000;
 
+uint64_t host_monotonic_ns() { return read_clock(CLOCK_MONOTONIC); }
+
+using Input = linux_host::ReplayLog::Kind;
+
+// The guest's reading of a clock: the host's, recorded, or the recording's on replay.
+uint64_t guest_clock(clockid_t clock, Input kind) {
+  auto* machine = running_machine();
+  auto* log = machine ? machine->replay_log.get() : nullptr;
+  uint64_t value = log && log->replaying() ? 0 : read_clock(clock);
+  if (log) log->pass(kind, &value, sizeof value);
+  return value;
+}
+
 void note_expired_deadline(linux_host::HostedMachine::Impl& machine) {
-  if (machine.armed_deadline != kNoDeadline && monotonic_ns() >= machine.armed_deadline) {
+  if (machine.armed_deadline != kNoDeadline && host_monotonic_ns() >= machine.armed_deadline) {
     machine.pending |= event::kTimer;
     machine.armed_deadline = kNoDeadline;
     machine.timer.cancel();
@@ -53,15 +66,16 @@ void console_write(const char* bytes, size_t length) {
   }
 }
 
-uint64_t monotonic_ns() { return read_clock(CLOCK_MONOTONIC); }
-uint64_t wall_clock_ns() { return read_clock(CLOCK_REALTIME); }
+uint64_t monotonic_ns() { return guest_clock(CLOCK_MONOTONIC, Input::kMonotonic); }
+uint64_t wall_clock_ns() { return guest_clock(CLOCK_REALTIME, Input::kWallClock); }
 
 void timer_arm(uint64_t deadline_ns) {
   auto& machine = *running_machine();
   machine.armed_deadline = deadline_ns;
   machine.timer.cancel();
-  if (deadline_ns == kNoDeadline) return;
-  auto now = monotonic_ns();
+  // On replay the timer's firings come from the recording, with every other event.
+  if (deadline_ns == kNoDeadline || (machine.replay_log && machine.replay_log->replaying())) return;
+  auto now = host_monotonic_ns();
   auto delay = std::chrono::nanoseconds(deadline_ns > now ? deadline_ns - now : 0);
   machine.timer.expires_after(delay);
   machine.timer.async_wait([&machine, deadline_ns](const boost::system::error_code& error) {
@@ -71,8 +85,14 @@ void timer_arm(uint64_t deadline_ns) {
 
 EventMask take_events(bool block) {
   auto& machine = *running_machine();
+  auto* log = machine.replay_log.get();
+  if (log && log->replaying()) {
+    EventMask recorded = 0;
+    log->pass(Input::kEvents, &recorded, sizeof recorded);
+    return recorded;
+  }
   note_expired_deadline(machine);
-  auto now = monotonic_ns();
+  auto now = host_monotonic_ns();
   if (block || now - machine.last_poll_ns >= kHostPollIntervalNs) {
     machine.last_poll_ns = now;
     if (machine.io.stopped()) machine.io.restart();
@@ -85,7 +105,9 @@ EventMask take_events(bool block) {
     machine.io.run_one();
     note_expired_deadline(machine);
   }
-  return std::exchange(machine.pending, EventMask{0});
+  EventMask events = std::exchange(machine.pending, EventMask{0});
+  if (log) log->pass(Input::kEvents, &events, sizeof events);
+  return events;
 }
 
 Result<void> protect(void* start, size_t length, Protection protection) {
@@ -111,13 +133,16 @@ void switch_thread_pointer(uintptr_t outgoing_tp, uintptr_t incoming_tp) {
 }
 
 void fill_random(void* buffer, size_t length) {
+  auto* machine = running_machine();
+  auto* log = machine ? machine->replay_log.get() : nullptr;
   auto* bytes = static_cast<unsigned char*>(buffer);
-  while (length > 0) {
-    ssize_t got = getrandom(bytes, length, 0);
+  size_t left = log && log->replaying() ? 0 : length;
+  while (left > 0) {
+    ssize_t got = getrandom(bytes + (length - left), left, 0);
     if (got <= 0) continue;  // EINTR; getrandom cannot otherwise fail for these sizes
-    bytes += got;
-    length -= size_t(got);
+    left -= size_t(got);
   }
+  if (log) log->pass(Input::kRandom, buffer, length);
 }
 
 [[noreturn]] void exit(int status) {

@@ -1,6 +1,7 @@
 #pragma once
 // The state of the running hosted machine, shared by hosted_machine.cc (setup, run,
 // teardown) and linux_platform.cc (the platform.hh functions the guest calls).
+#include "replay_log.hh"
 #include "fault_signals.hh"
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -54,6 +55,7 @@ struct HostedMachine::Impl {
   std::shared_ptr<spdlog::logger> guest_logger;
   std::string console_line;  // bytes of an unfinished console line
   FaultSignals fault_signals;  // guest faults become the kernel's crash report
+  std::unique_ptr<ReplayLog> replay_log;  // --record or --replay; null otherwise
 
   int exit_status = 0;
   bool ran = false;

@@ -52,6 +52,11 @@ void add_run_command(CLI::App& app, RunOptions& options) {
                 "with --platform qemu, QEMU waits for gdb on its gdbstub");
   run->add_option("--gdb-batch", options.gdb_batch, "Like --gdb, but gdb runs the commands in FILE and exits")
       ->check(CLI::ExistingFile);
+  run->add_option("--record", options.record,
+                  "Hosted: write every input the guest takes (clocks, events, frames, entropy) to FILE");
+  run->add_option("--replay", options.replay,
+                  "Hosted: run again with the inputs of a --record FILE: same output, same scheduling")
+      ->check(CLI::ExistingFile);
   run->add_flag("--verbose", options.verbose, "Show the QEMU command line and the VM's memory map and clocks");
 }
 
@@ -98,6 +103,10 @@ int run_hosted(const RunOptions& options) {
   }
 
   if (options.platform == "qemu") {
+    if (!options.record.empty() || !options.replay.empty()) {
+      host_log->error("--record and --replay work with --platform hosted only");
+      return exit_status::kUsage;
+    }
     if (!options.log_file.empty()) {
       host_log->error("--log-file works with --platform hosted only (for now)");
       return exit_status::kUsage;
@@ -139,6 +148,8 @@ int run_hosted(const RunOptions& options) {
   config.command_line = join_kernel_command_line(words);
   config.image_path = image;
   config.networks = std::move(networks);
+  config.record_path = options.record;
+  config.replay_path = options.replay;
 
   std::string error;
   auto machine = linux_host::HostedMachine::create(config, error);

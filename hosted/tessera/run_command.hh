@@ -18,6 +18,8 @@ struct RunOptions {
   bool verbose = false;             // print the QEMU command and the VM's boot details
   bool gdb = false;                 // boot under gdb with the Tessera extension
   std::string gdb_batch;            // --gdb-batch FILE: gdb -batch running FILE's commands
+  std::string record;               // --record FILE: every input the guest takes, for --replay
+  std::string replay;               // --replay FILE: the run again, inputs from FILE
   std::vector<std::string> networks;  // --net SPEC, repeatable: one guest network port each
   std::vector<std::string> kernel_words;  // everything after the first "--"
 };
