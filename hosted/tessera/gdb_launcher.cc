@@ -86,6 +86,9 @@ std::vector<std::string> run_words(const RunOptions& options) {
   if (!options.log_level.empty()) words.insert(words.end(), {"--log-level", options.log_level});
   if (!options.log_file.empty()) words.insert(words.end(), {"--log-file", options.log_file});
   for (const auto& network : options.networks) words.insert(words.end(), {"--net", network});
+  // A replay under gdb follows the recorded run exactly: the way to debug a rare one.
+  if (!options.record.empty()) words.insert(words.end(), {"--record", options.record});
+  if (!options.replay.empty()) words.insert(words.end(), {"--replay", options.replay});
   if (!options.kernel_words.empty()) {
     words.push_back("--");
     words.insert(words.end(), options.kernel_words.begin(), options.kernel_words.end());

@@ -40,5 +40,8 @@ inline void unpoison(const void* address, size_t size) {
 // can say (printed from ASan's error hook). No-ops without ASan.
 void record_allocation(const void* block, size_t size);
 void record_free(const void* block);
+// A second free of `block`: ASan reports it (the freed block is poisoned), with the
+// block's history, and ends the run; without ASan it returns and the heap panics.
+void report_double_free(const void* block);
 
 }  // namespace tessera::asan

@@ -263,9 +263,11 @@ void Heap::free(void* pointer) {
       panic("heap: free of %p, which is inside a %u-byte block, not at its start", pointer,
             unsigned(kBlockSize[slab->class_index]));
     uint16_t& state = slab->states()[index];
-    if (state == SlabHeader::kFreeState)
+    if (state == SlabHeader::kFreeState) {
+      asan::report_double_free(pointer);
       panic("heap: double free of %p (a %u-byte block that is already free)", pointer,
             unsigned(kBlockSize[slab->class_index]));
+    }
     stats_.bytes_in_use -= size_t(state - 1u);
     ++stats_.frees;
     state = SlabHeader::kFreeState;
@@ -355,9 +357,11 @@ Heap::Block Heap::find_live_block(const void* pointer, const char* operation) co
     asan::unpoison(header, sizeof *header);  // freed pages are poisoned; this read is the heap's own
     bool freed = header->magic == LargeBlockHeader::kFreedMagic && header->user == address;
     asan::poison(header, sizeof *header);
-    if (freed)
+    if (freed) {
+      if (operation[0] == 'f') asan::report_double_free(pointer);  // "free", not "reallocate"
       panic("heap: %s of %p, a large block that is already free (double free or use after free)", operation,
             pointer);
+    }
   }
   panic("heap: %s of %p, which the heap did not hand out", operation, pointer);
 }

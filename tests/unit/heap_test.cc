@@ -507,16 +507,22 @@ TEST_F(HeapDeathTest, DoubleFreeOfASmallBlockPanics) {
   void* block = heap.allocate(24);
   void* neighbour = heap.allocate(24);
   heap.free(block);
-  EXPECT_EXIT(heap.free(block), ::testing::ExitedWithCode(70),
-              "KERNEL PANIC: heap: double free of 0x[0-9a-f]+ \\(a 32-byte block that is already free\\)");
+  if (asan::kEnabled)  // ASan reports it, with the block's history
+    EXPECT_DEATH(heap.free(block), "double free of 0x[0-9a-f]+(.|\n)*freed by:(.|\n)*AddressSanitizer: use-after-poison");
+  else
+    EXPECT_EXIT(heap.free(block), ::testing::ExitedWithCode(70),
+                "KERNEL PANIC: heap: double free of 0x[0-9a-f]+ \\(a 32-byte block that is already free\\)");
   heap.free(neighbour);
 }
 
 TEST_F(HeapDeathTest, DoubleFreeOfALargeBlockPanics) {
   void* block = heap.allocate(100 * KiB);
   heap.free(block);
-  EXPECT_EXIT(heap.free(block), ::testing::ExitedWithCode(70),
-              "heap: free of 0x[0-9a-f]+, a large block that is already free \\(double free");
+  if (asan::kEnabled)
+    EXPECT_DEATH(heap.free(block), "double free of 0x[0-9a-f]+(.|\n)*freed by:(.|\n)*AddressSanitizer: use-after-poison");
+  else
+    EXPECT_EXIT(heap.free(block), ::testing::ExitedWithCode(70),
+                "heap: free of 0x[0-9a-f]+, a large block that is already free \\(double free");
 }
 
 TEST_F(HeapDeathTest, ForeignPointersPanic) {
