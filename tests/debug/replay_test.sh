@@ -15,6 +15,15 @@ fail() { echo "FAILED: $*"; exit 1; }
 diff "$scratch/demo.out" "$scratch/demo.replay" || fail "the demo's replay differs"
 grep -q "demo: all checks passed" "$scratch/demo.replay" || fail "the demo did not run"
 
+# The same replay under gdb: the breakpoint is hit in the recorded run.
+if command -v gdb >/dev/null; then
+  printf 'break take_turns\nrun\ntessera threads\nkill\n' > "$scratch/replay.gdb"
+  out=$("$tessera" run --replay "$scratch/demo.rec" --gdb-batch "$scratch/replay.gdb" 2>&1)
+  grep -q -- "--replay $scratch/demo.rec" <<<"$out" || fail "gdb did not run the replay: $out"
+  grep -Eq "^Breakpoint 1\.[0-9]+, .*take_turns" <<<"$out" || fail "no breakpoint hit in the replay under gdb: $out"
+  grep -Eq "^\* [0-9]+ +turns +running" <<<"$out" || fail "tessera threads in the replay under gdb: $out"
+fi
+
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 net="user,hostfwd=tcp:127.0.0.1:$port-:80"
 "$tessera" run "$httpd_image" --net "$net" --record "$scratch/httpd.rec" > "$scratch/httpd.out" 2>/dev/null &
