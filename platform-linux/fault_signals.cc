@@ -21,14 +21,16 @@ constexpr size_t kAlternateStackSize = 64 * 1024;
 constexpr uint64_t kUserModeBit = 4;
 
 pthread_t g_guest_thread;
+FaultSignals* g_installed = nullptr;
 
 void write_console(const char* bytes, size_t length) { platform::console_write(bytes, length); }
 
 void on_fault(int signal, siginfo_t* info, void* context) {
   HostedMachine::Impl* machine = running_machine();
   if (!machine || !pthread_equal(pthread_self(), g_guest_thread)) {
-    // Not the guest's: let the host's default action (or a sanitizer's) have it.
-    ::signal(signal, SIG_DFL);
+    // Not the guest's: the handler from before takes it when the instruction runs again.
+    if (g_installed) g_installed->hand_back(signal);
+    else ::signal(signal, SIG_DFL);
     return;
   }
   const greg_t* r = static_cast<ucontext_t*>(context)->uc_mcontext.gregs;
@@ -67,6 +69,7 @@ void FaultSignals::install() {
   sigemptyset(&action.sa_mask);
   for (size_t i = 0; i < 4; ++i) sigaction(kSignals[i], &action, &previous_[i]);
   installed_ = true;
+  g_installed = this;
 }
 
 void FaultSignals::remove() {
@@ -74,6 +77,12 @@ void FaultSignals::remove() {
   for (size_t i = 0; i < 4; ++i) sigaction(kSignals[i], &previous_[i], nullptr);
   sigaltstack(&previous_stack_, nullptr);
   installed_ = false;
+  g_installed = nullptr;
+}
+
+void FaultSignals::hand_back(int signal) {
+  for (size_t i = 0; i < 4; ++i)
+    if (kSignals[i] == signal) sigaction(signal, &previous_[i], nullptr);
 }
 
 }  // namespace tessera::linux_host

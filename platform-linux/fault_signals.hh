@@ -14,6 +14,9 @@ class FaultSignals {
  public:
   void install();
   void remove();
+  // Puts back what handled `signal` before install() (the default action, or a
+  // sanitizer's handler), for a fault that is not the guest's.
+  void hand_back(int signal);
 
  private:
   static constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE};

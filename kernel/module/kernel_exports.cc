@@ -8,7 +8,7 @@
 #include <tessera/ktl/utility.hh>
 #include <tessera/module_api.h>
 
-#include "mm/address_sanitizer.hh"
+#include "lib/sanitizer_detection.hh"
 #if TESSERA_ASAN
 #include <tessera/asan_api.h>
 #endif

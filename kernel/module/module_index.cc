@@ -156,14 +156,11 @@ Result<Module*> require_capability(ktl::StringView capability, const char* reaso
 }
 
 Result<void> load_every_indexed_module() {
-  struct Walk {
-    Result<void> outcome = {};
-    bool failed = false;
-  } walk;
+  Result<void> outcome = {};
   ModuleIndex::for_each(
       [](ktl::StringView name, void* context) {
-        auto& state = *static_cast<Walk*>(context);
-        if (state.failed) return;
+        auto& first_error = *static_cast<Result<void>*>(context);
+        if (first_error.is_error()) return;
         auto loaded = load_module(name);
         // A driver finds no device of its kind on this machine: nothing to load it for.
         if (loaded.is_error() && loaded.error().code() == kENODEV) {
@@ -171,13 +168,10 @@ Result<void> load_every_indexed_module() {
                     loaded.error().message());
           return;
         }
-        if (loaded.is_error()) {
-          state.outcome = Result<void>(loaded.error());
-          state.failed = true;
-        }
+        if (loaded.is_error()) first_error = Result<void>(loaded.error());
       },
-      &walk);
-  return walk.outcome;
+      &outcome);
+  return outcome;
 }
 
 }  // namespace tessera
