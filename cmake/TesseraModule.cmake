@@ -28,6 +28,7 @@
 # defines everything again each time; the stub target is made once.
 
 set(TESSERA_MODULE_CMAKE_DIR ${CMAKE_CURRENT_LIST_DIR})
+include(${CMAKE_CURRENT_LIST_DIR}/TesseraBuiltin.cmake)
 set(TESSERA_MODULE_OUTPUT_DIR ${PROJECT_BINARY_DIR}/modules)
 set(TESSERA_APP_OUTPUT_DIR ${PROJECT_BINARY_DIR}/apps)
 set(TESSERA_KERNEL_ABI_DIR ${PROJECT_BINARY_DIR}/kernel-abi)
@@ -250,6 +251,11 @@ function(tessera_add_loadable kind name target output_dir)
 
   if(arg_TEST_FIXTURE)
     return()
+  endif()
+  # The same declaration, for linking the module into a kernel (cmake/TesseraBuiltin.cmake).
+  if(kind STREQUAL "module")
+    tessera_declare_builtin(${name} ${target} SOURCES ${arg_SOURCES} DEPENDS ${arg_DEPENDS} EXPORTS ${exports}
+                            NOTE ${entries})
   endif()
   string(TOUPPER ${kind} upper_kind)
   set_property(GLOBAL APPEND PROPERTY TESSERA_${upper_kind}_FILES ${output_dir}/${name}.so)

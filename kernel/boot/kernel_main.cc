@@ -21,6 +21,7 @@
 #include "log/log.hh"
 #include "mm/heap.hh"
 #include "mm/page_allocator.hh"
+#include "module/builtin_modules.hh"
 #include "module/module_index.hh"
 #include "module/module_loader.hh"
 #include "net/net_config.hh"
@@ -69,6 +70,7 @@ constinit bool g_shutdown_requested = false;
 
 [[noreturn]] void shut_down(void*) {
   NetStartup::log_statistics();
+  BuiltinModules::stop_all();
   auto heap_stats = heap().stats();
   log::info("memory: %zu bytes in use at shutdown", heap_stats.bytes_in_use);
   platform::exit(exit_status::kInterrupted);
@@ -178,6 +180,9 @@ int run_application(const BootInfo& boot, const CommandLine& command_line, const
   if (auto index = ModuleIndex::load(); index.is_error())
     refuse_boot(exit_status::kDataError, "cannot read the module index: %s", index.error().message());
   boot_chart::record("rofs mounted");
+  // After the index (to say which image modules they replace), before anything loads.
+  if (auto builtins = BuiltinModules::register_all(); builtins.is_error())
+    refuse_boot(exit_status::kSoftware, "%s", builtins.error().message());
 
   auto options_result = load_kernel_options(command_line, !image.empty());
   if (options_result.is_error()) refuse_boot(exit_status::kDataError, "%s", options_result.error().message());
@@ -207,6 +212,7 @@ int run_application(const BootInfo& boot, const CommandLine& command_line, const
   int status = run_application(boot, command_line, options);
   log::info("application exited with status %d", status);
   NetStartup::log_statistics();
+  BuiltinModules::stop_all();
   platform::exit(status);
 }
 

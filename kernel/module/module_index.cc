@@ -6,6 +6,8 @@
 #include "boot/boot_chart.hh"
 #include "log/log.hh"
 #include "mm/heap.hh"
+#include "module/builtin_modules.hh"
+#include "module/module_format.hh"
 #include "module/module_loader.hh"
 
 namespace tessera {
@@ -134,6 +136,14 @@ void ModuleIndex::for_each(void (*visit)(ktl::StringView name, void* context), v
 }
 
 Result<Module*> require_capability(ktl::StringView capability, const char* reason, const char* fallback) {
+  // A built-in provider wins over the image's: it is there already, only its init may
+  // still have to run.
+  if (Module* builtin = BuiltinModules::provider_of(capability)) {
+    if (auto started = start_builtin_module(*builtin, reason); started.is_error())
+      return Error::with_message(started.error().code(), "%.*s for %.*s (%s): %s", TESSERA_NAME_ARG(builtin->name()),
+                                 int(capability.length()), capability.data(), reason, started.error().message());
+    return builtin;
+  }
   ktl::StringView provider = ModuleIndex::provider_of(capability);
   if (provider.empty() && ModuleIndex::empty() && fallback) provider = fallback;
   if (provider.empty())
@@ -156,6 +166,7 @@ Result<Module*> require_capability(ktl::StringView capability, const char* reaso
 }
 
 Result<void> load_every_indexed_module() {
+  TRY(BuiltinModules::start_all());
   Result<void> outcome = {};
   ModuleIndex::for_each(
       [](ktl::StringView name, void* context) {

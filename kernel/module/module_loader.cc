@@ -15,6 +15,7 @@
 #include "fs/vfs/vfs.hh"
 #include "mm/heap.hh"
 #include "module/api/module_filesystems.hh"
+#include "module/builtin_modules.hh"
 #include "module/export_table.hh"
 #include "module/module_entry.hh"
 #include "module/module_format.hh"
@@ -144,6 +145,8 @@ class ModuleLoader {
   }
 
   static Result<void> unload(Module& module) {
+    if (module.is_builtin())
+      return Error::with_message(kEPERM, "module %.*s is built into the kernel", TESSERA_NAME_ARG(module.name()));
     if (module.state_ != Module::State::kLive && module.state_ != Module::State::kRelocated)
       return Error::with_message(kEBUSY, "module %.*s is being loaded or unloaded", TESSERA_NAME_ARG(module.name()));
     if (module.references_ > 0) {
@@ -269,6 +272,7 @@ class ModuleLoader {
         return Error::with_message(kENOEXEC, "module %.*s: more than %zu dependencies",
                                    TESSERA_NAME_ARG(module->name()), Module::kMaxDependencies);
       Module* dependency = find_loaded_dependency(needed);
+      if (dependency && dependency->is_builtin()) TRY(BuiltinModules::start(*dependency, "a module linked against it"));
       if (!dependency) {
         FileBytes dependency_file;
         if (options.files.open) {
@@ -437,6 +441,7 @@ Result<Module*> load_from_bytes(ktl::Bytes file, ktl::StringView name, const Loa
   auto section = TRY(LoaderSection::enter("load"));
   if (Module* loaded = find_module(stem(name))) {
     ModuleLoader::mark_explicit(*loaded);
+    TRY(BuiltinModules::start(*loaded, "a load by name"));
     return loaded;
   }
   FileBytes bytes;
@@ -459,6 +464,7 @@ Result<Module*> load_module(ktl::StringView path_or_name) {
   auto section = TRY(LoaderSection::enter("load"));
   if (Module* loaded = find_module(stem(full))) {
     ModuleLoader::mark_explicit(*loaded);
+    TRY(BuiltinModules::start(*loaded, "a load by name"));
     return loaded;
   }
   FileBytes file = TRY(read_module_file(full));
@@ -512,6 +518,13 @@ void acquire_module(Module& module) { ModuleLoader::add_reference(module); }
 void release_module(Module& module) {
   if (!ModuleLoader::drop_reference(module))
     panic("module %.*s released more often than acquired", TESSERA_NAME_ARG(module.name()));
+}
+
+void adopt_module(Module& module) { g_modules.push_back(module); }
+
+Result<void> start_builtin_module(Module& module, const char* reason) {
+  auto section = TRY(LoaderSection::enter("start"));
+  return BuiltinModules::start(module, reason);
 }
 
 void reset_modules() {

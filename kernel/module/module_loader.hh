@@ -73,6 +73,11 @@ void release_module(Module& module);
 // Forgets every module (a new boot): their memory went with the previous boot's heap.
 void reset_modules();
 
+// Built-in modules (builtin_modules.hh): puts one, made without a file, in the list; and
+// runs its init entry (dependencies first) under the loader's lock unless it is live.
+void adopt_module(Module& module);
+Result<void> start_builtin_module(Module& module, const char* reason);
+
 // For tests and fuzzing: loads from bytes already in memory (8-byte aligned, alive until
 // the module unloads) with injectable symbols and dependency files.
 Result<Module*> load_from_bytes(ktl::Bytes file, ktl::StringView name, const LoadOptions& options);

@@ -103,6 +103,19 @@ SymbolDefinition ModuleSymbolResolver::search_dependencies(ktl::StringView name,
   for (const Module* dependency : module_.dependencies()) enqueue(dependency);
   while (head < tail) {
     const Module* candidate = queue[head++];
+    if (candidate->is_builtin()) {
+      // Versions are not checked: built-in modules define none, like most modules.
+      if (uintptr_t address = candidate->find_symbol(name)) {
+        SymbolDefinition definition;
+        definition.found = true;
+        definition.provider = candidate;
+        definition.value = address;
+        definition.type = elf::kSttNoType;
+        return definition;
+      }
+      for (const Module* next : candidate->dependencies()) enqueue(next);
+      continue;
+    }
     size_t index = find_in(*candidate, name, version);
     if (index != ElfImage::kNoSymbol) return definition_in(*candidate, index);
     for (const Module* next : candidate->dependencies()) enqueue(next);
