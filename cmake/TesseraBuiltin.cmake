@@ -44,7 +44,7 @@ function(tessera_builtin_kernel_symbols)
     COMMAND ${CMAKE_OBJCOPY}
             --dump-section .tessera.builtin.aliases=${TESSERA_BUILTIN_KERNEL_ALIASES}
             --dump-section .tessera.builtin.renames=${TESSERA_BUILTIN_KERNEL_RENAMES}
-            $<TARGET_OBJECTS:tessera_builtin_kernel_aliases> ${TESSERA_BUILTIN_DIR}/kernel_aliases.scratch.o
+            $<TARGET_OBJECTS:tessera_builtin_kernel_aliases> ${TESSERA_BUILTIN_DIR}/kernel_aliases.scratch
     DEPENDS tessera_builtin_kernel_aliases $<TARGET_OBJECTS:tessera_builtin_kernel_aliases>
     COMMENT "Built-in modules: kernel aliases from the export list"
     VERBATIM)
