@@ -19,9 +19,9 @@ Result<BootMount> BootMounts::parse_entry(ktl::StringView entry, uint32_t number
   for (char c : mount.type)
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) type_ok = false;
   if (!type_ok)
-    return Error::with_message(kEINVAL, "kernel option 'mount': '%.*s' is not a filesystem type (1 to %zu bytes of "
-                               "a-z, 0-9, '.', '_', '-') in entry %u", shown(), entry.data(),
-                               FileSystemTypes::kMaxNameLength, number);
+    return Error::with_message(kEINVAL, "kernel option 'mount': entry %u ('%.*s') needs a filesystem type of 1 to "
+                               "%zu bytes of a-z, 0-9, '.', '_', '-' before the ':'", number, shown(), entry.data(),
+                               FileSystemTypes::kMaxNameLength);
   bool path_ok = !mount.path.empty() && mount.path[0] == '/' && mount.path.length() < 256;
   for (char c : mount.path)
     if (c == ':' || c == ' ' || c == '\t') path_ok = false;
