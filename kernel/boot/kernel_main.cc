@@ -26,6 +26,7 @@
 #include "module/module_loader.hh"
 #include "net/net_config.hh"
 #include "net/net_startup.hh"
+#include "sched/deferred_work.hh"
 #include "sched/scheduler.hh"
 #include "sched/thread.hh"
 
@@ -143,6 +144,7 @@ int run_application(const BootInfo& boot, const CommandLine& command_line, const
   DeviceLines::reset();
   Poller::reset();
   NetStartup::reset();
+  DeferredWork::reset();
   set_current_kernel_options(nullptr);
   log::reset(entry);
   boot_chart::reset(entry);
@@ -198,7 +200,7 @@ int run_application(const BootInfo& boot, const CommandLine& command_line, const
   if (network.is_error()) refuse_boot(exit_status::kUsage, "%s", network.error().message());
   // A module missing from the image is the image's fault; a stack or DHCP client that
   // fails to start (no lease) is the environment's.
-  if (auto up = NetStartup::bring_up(network.value()); up.is_error())
+  if (auto up = NetStartup::bring_up(network.value(), options.modules_on_demand); up.is_error())
     refuse_boot(up.error().code() == kENOENT ? exit_status::kDataError : exit_status::kOsError, "%s",
                 up.error().message());
   if (network.value().mode != NetConfig::Mode::kNone) boot_chart::record("network");
