@@ -59,6 +59,7 @@
   X(memcpy, libc::memcpy)                                                \
   X(memmove, libc::memmove)                                              \
   X(memset, libc::memset)                                                \
+  X(mount, api::posix_mount)                                             \
   X(poll, api::poll)                                                     \
   X(posix_memalign, libc::posix_memalign)                                \
   X(read, api::read)                                                     \
@@ -130,6 +131,7 @@
   X(tessera_print, api::print)                                           \
   X(tessera_printf, api::printf)                                         \
   X(tessera_random, api::random)                                         \
+  X(tessera_register_filesystem, api::register_filesystem)               \
   X(tessera_socket_notify, api::socket_notify)                           \
   X(tessera_socket_provider_register, api::socket_provider_register)     \
   X(tessera_socket_provider_unregister, api::socket_provider_unregister) \
@@ -139,6 +141,7 @@
   X(tessera_thread_sleep_ns, api::thread_sleep_ns)                       \
   X(tessera_thread_yield, api::thread_yield)                             \
   X(tessera_unmount, api::unmount)                                       \
+  X(tessera_unregister_filesystem, api::unregister_filesystem)           \
   X(tessera_vfs_close, api::vfs_close)                                   \
   X(tessera_vfs_fstat, api::vfs_fstat)                                   \
   X(tessera_vfs_ftruncate, api::vfs_ftruncate)                           \
@@ -158,6 +161,7 @@
   X(tessera_vfs_write, api::vfs_write)                                   \
   X(tessera_vlog, api::vlog)                                             \
   X(tessera_wall_clock_ns, api::wall_clock_ns)                           \
+  X(umount, api::posix_umount)                                           \
   X(vsnprintf, libc::vsnprintf)                                          \
   X(write, api::write)
 

@@ -38,6 +38,7 @@ TESSERA_ABI_TAG(tessera_mutex, "tessera_mutex/1");
 TESSERA_ABI_TAG(tessera_cond, "tessera_cond/1");
 TESSERA_ABI_TAG(tessera_fs_node, "tessera_fs_node/1");
 TESSERA_ABI_TAG(tessera_filesystem_ops, "tessera_filesystem_ops/1");
+TESSERA_ABI_TAG(tessera_filesystem_type, "tessera_filesystem_type/1");
 TESSERA_ABI_TAG(tessera_tls_index, "tessera_tls_index/1");
 TESSERA_ABI_TAG(tessera_device, "tessera_device/1");
 TESSERA_ABI_TAG(tessera_netdev, "tessera_netdev/1");
@@ -88,6 +89,7 @@ TESSERA_ABI_LAYOUT(tessera_filesystem_ops, F(tessera_filesystem_ops, type_name),
                    F(tessera_filesystem_ops, write), F(tessera_filesystem_ops, truncate),
                    F(tessera_filesystem_ops, unlink), F(tessera_filesystem_ops, remove_directory),
                    F(tessera_filesystem_ops, rename));
+TESSERA_ABI_LAYOUT(tessera_filesystem_type, F(tessera_filesystem_type, mount), F(tessera_filesystem_type, release));
 #undef F
 // A field added after the last one listed would be seen only through sizeof: refuse.
 #define TESSERA_LAST_FIELD(type, member)                                                         \
@@ -98,6 +100,7 @@ TESSERA_ABI_LAYOUT(tessera_filesystem_ops, F(tessera_filesystem_ops, type_name),
 TESSERA_LAST_FIELD(tessera_stat, change_time_ns);
 TESSERA_LAST_FIELD(tessera_dirent, name);
 TESSERA_LAST_FIELD(tessera_fs_node, type);
+TESSERA_LAST_FIELD(tessera_filesystem_type, release);
 TESSERA_LAST_FIELD(tessera_tls_index, offset);
 TESSERA_LAST_FIELD(tessera_device, class_code);
 TESSERA_LAST_FIELD(tessera_netdev_ops, transmit);
