@@ -249,13 +249,13 @@ function(tessera_add_loadable kind name target output_dir)
     COMMAND ${CMAKE_STRIP} --strip-debug $<TARGET_FILE:${target}>
     VERBATIM)
 
-  if(arg_TEST_FIXTURE)
-    return()
-  endif()
   # The same declaration, for linking the module into a kernel (cmake/TesseraBuiltin.cmake).
   if(kind STREQUAL "module")
     tessera_declare_builtin(${name} ${target} SOURCES ${arg_SOURCES} DEPENDS ${arg_DEPENDS} EXPORTS ${exports}
                             NOTE ${entries})
+  endif()
+  if(arg_TEST_FIXTURE)
+    return()
   endif()
   string(TOUPPER ${kind} upper_kind)
   set_property(GLOBAL APPEND PROPERTY TESSERA_${upper_kind}_FILES ${output_dir}/${name}.so)
