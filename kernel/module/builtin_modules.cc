@@ -198,7 +198,7 @@ Result<void> BuiltinModules::register_all() {
   uint64_t took = platform::monotonic_ns() - started;
   log::info("built-in modules: %zu registered in %llu.%03llu ms", done, static_cast<unsigned long long>(took / 1000000),
             static_cast<unsigned long long>(took / 1000 % 1000));
-  boot_chart::record("built-in modules registered");
+  boot_chart::record("builtins registered");
   return {};
 }
 
@@ -228,7 +228,7 @@ Result<void> BuiltinModules::start(Module& module, const char* reason) {
   TRY(BuiltinModuleFactory::run_init(module));
   uint64_t took = platform::monotonic_ns() - begin;
   if (g_registry.started_count < kMaxLoadedModules) g_registry.started[g_registry.started_count++] = &module;
-  boot_chart::record("built-in module started");
+  boot_chart::record("builtin started");
   log::info("module %.*s: built in, started for %s in %llu.%03llu ms", TESSERA_NAME_ARG(module.name()), reason,
             static_cast<unsigned long long>(took / 1000000), static_cast<unsigned long long>(took / 1000 % 1000));
   return {};

@@ -172,6 +172,8 @@ Result<void> load_every_indexed_module() {
       [](ktl::StringView name, void* context) {
         auto& first_error = *static_cast<Result<void>*>(context);
         if (first_error.is_error()) return;
+        // Built in: started (or found to have no device) by start_all() above.
+        if (Module* builtin = find_module(name); builtin && builtin->is_builtin()) return;
         auto loaded = load_module(name);
         // A driver finds no device of its kind on this machine: nothing to load it for.
         if (loaded.is_error() && loaded.error().code() == kENODEV) {
