@@ -11,6 +11,7 @@
 #include "apps/builtin_app.hh"
 #include "dev/device_lines.hh"
 #include "dev/device_list.hh"
+#include "fs/vfs/boot_mounts.hh"
 #include "fs/vfs/poller.hh"
 #include "fs/boot_image.hh"
 #include "boot/boot_chart.hh"
@@ -186,6 +187,11 @@ int run_application(const BootInfo& boot, const CommandLine& command_line, const
   set_current_kernel_options(&options);
   load_boot_modules(options.modules);
   boot_chart::record("modules loaded");
+  // mount=: a type no loaded module registered loads its provider here (fs:TYPE). A
+  // missing provider or mount point is the image's fault.
+  if (auto mounted = BootMounts::mount_all(options.mounts); mounted.is_error())
+    refuse_boot(mounted.error().code() == kENOMEM ? exit_status::kOsError : exit_status::kDataError, "mount: %s",
+                mounted.error().message());
 
   // Validated with the options; parsed again here for the values.
   auto network = NetConfig::parse(options.net_ip);
