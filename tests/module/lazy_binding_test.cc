@@ -13,6 +13,8 @@
 
 #include "module/lazy_binding.hh"
 #include "module/loader_harness.hh"
+#include "sched/scheduler.hh"
+#include "sched/thread.hh"
 
 namespace tessera::loader_test {
 namespace {
@@ -186,6 +188,42 @@ TEST_F(LazyBindingTest, VarargsDoublesOnTheStackArriveIntact) {
   EXPECT_EQ(vsum(0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5, 9.5), expected);
   EXPECT_EQ(vsum(0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5, 9.5), expected);
   EXPECT_EQ(count("provider:constructor"), 1);
+}
+
+LazyBindingTest* g_test = nullptr;
+
+TEST_F(LazyBindingTest, TwoThreadsCallingFirstLoadOnce) {
+  // The first caller's load yields inside the module's constructor; the second thread's
+  // first call (another import of the same module) waits for the loader, then finds
+  // everything bound.
+  g_test = this;
+  nested_hook = [] {
+    Scheduler::yield();
+    Scheduler::yield();
+    return 0;
+  };
+  auto app = load("lazy_user", lazy_options());
+  ASSERT_TRUE(app.is_ok()) << app.error().message();
+  static int (*calls)();
+  static int second_result;
+  calls = symbol<int (*)()>(app.value(), "user_calls");
+  second_result = -1;
+  auto other = Thread::try_create(
+      "second-caller",
+      [](void*) {
+        kernel_record("second: calling");
+        second_result = calls();
+        kernel_record("second: returned");
+      },
+      nullptr);
+  ASSERT_TRUE(other.is_ok());
+  auto add8 = symbol<long (*)(long, long, long, long, long, long, long, long)>(app.value(), "user_add8");
+  EXPECT_EQ(add8(1, 1, 1, 1, 1, 1, 1, 1), 36);
+  ASSERT_TRUE(other.value()->join().is_ok());
+  EXPECT_EQ(count("provider:constructor"), 1);
+  EXPECT_EQ(events(), (std::vector<std::string>{"provider:constructor", "second: calling", "second: returned"}));
+  EXPECT_EQ(second_result, 1);
+  EXPECT_EQ(calls(), 1);
 }
 
 TEST_F(LazyBindingTest, AlreadyLoadedModuleIsBoundAtLoad) {
