@@ -135,6 +135,14 @@ Expected<ShakeResult> shake(const std::vector<ModuleRecord>& records, const Shak
   // A built-in app has no file: only the configuration and --require can pull modules in.
   if (app) IMAGE_CHECK(shaker.follow(*app));
   for (const auto& name : split(conf["modules"])) IMAGE_CHECK(shaker.keep(name, "kernel.conf modules=" + conf["modules"]));
+  // mount=TYPE:/PATH,...: the boot mounts each, and the first mount of a type loads its
+  // provider (fs:TYPE). The kernel checks the syntax; here only TYPE matters.
+  for (const auto& entry : split(conf["mount"])) {
+    size_t colon = entry.find(':');
+    if (colon == std::string::npos || colon == 0)
+      return fail("kernel.conf mount=" + conf["mount"] + ": '" + entry + "' is not TYPE:/PATH");
+    IMAGE_CHECK(shaker.want("fs:" + entry.substr(0, colon), "kernel.conf mount=" + entry));
+  }
   if (!conf["net.ip"].empty()) {
     std::string reason = "kernel.conf net.ip=" + conf["net.ip"];
     IMAGE_CHECK(shaker.want("net:stack", reason));

@@ -69,6 +69,7 @@ Result<KernelOptions> parse_boot_config(ktl::StringView text, ktl::StringView pa
     // Every text option views the line just parsed: copy what this line changed.
     bool kept = (next.app.data() == options.app.data() || keep(next.app)) &&
                 (next.modules.data() == options.modules.data() || keep(next.modules)) &&
+                (next.mounts.data() == options.mounts.data() || keep(next.mounts)) &&
                 (next.net_ip.data() == options.net_ip.data() || keep(next.net_ip));
     if (!kept)
       return Error::with_message(kE2BIG, "%.*s:%zu: names in the configuration exceed %zu bytes in all",

@@ -11,6 +11,7 @@
 #include "apps/builtin_app.hh"
 #include "dev/device_lines.hh"
 #include "dev/device_list.hh"
+#include "fs/vfs/boot_mounts.hh"
 #include "fs/vfs/poller.hh"
 #include "fs/boot_image.hh"
 #include "boot/boot_chart.hh"
@@ -25,6 +26,7 @@
 #include "module/module_loader.hh"
 #include "net/net_config.hh"
 #include "net/net_startup.hh"
+#include "sched/deferred_work.hh"
 #include "sched/scheduler.hh"
 #include "sched/thread.hh"
 
@@ -142,6 +144,7 @@ int run_application(const BootInfo& boot, const CommandLine& command_line, const
   DeviceLines::reset();
   Poller::reset();
   NetStartup::reset();
+  DeferredWork::reset();
   set_current_kernel_options(nullptr);
   log::reset(entry);
   boot_chart::reset(entry);
@@ -186,13 +189,18 @@ int run_application(const BootInfo& boot, const CommandLine& command_line, const
   set_current_kernel_options(&options);
   load_boot_modules(options.modules);
   boot_chart::record("modules loaded");
+  // mount=: a type no loaded module registered loads its provider here (fs:TYPE). A
+  // missing provider or mount point is the image's fault.
+  if (auto mounted = BootMounts::mount_all(options.mounts); mounted.is_error())
+    refuse_boot(mounted.error().code() == kENOMEM ? exit_status::kOsError : exit_status::kDataError, "mount: %s",
+                mounted.error().message());
 
   // Validated with the options; parsed again here for the values.
   auto network = NetConfig::parse(options.net_ip);
   if (network.is_error()) refuse_boot(exit_status::kUsage, "%s", network.error().message());
   // A module missing from the image is the image's fault; a stack or DHCP client that
   // fails to start (no lease) is the environment's.
-  if (auto up = NetStartup::bring_up(network.value()); up.is_error())
+  if (auto up = NetStartup::bring_up(network.value(), options.modules_on_demand); up.is_error())
     refuse_boot(up.error().code() == kENOENT ? exit_status::kDataError : exit_status::kOsError, "%s",
                 up.error().message());
   if (network.value().mode != NetConfig::Mode::kNone) boot_chart::record("network");

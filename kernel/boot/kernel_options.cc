@@ -2,6 +2,7 @@
 
 #include <tessera/format.hh>
 
+#include "fs/vfs/boot_mounts.hh"
 #include "net/net_config.hh"
 
 namespace tessera {
@@ -14,6 +15,7 @@ enum class Kind : uint8_t {
   kChoice,  // one of `choices`
   kNames,   // comma-separated names of [a-z0-9._-], each 1..kMaxNameLength bytes (or one when max == 1)
   kNetwork, // NetConfig's syntax (net/net_config.hh)
+  kMounts,  // TYPE:/PATH[,TYPE:/PATH...] (fs/vfs/boot_mounts.hh)
 };
 
 constexpr size_t kMaxNameLength = 64;
@@ -73,6 +75,9 @@ constexpr OptionRow kOptionTable[] = {
     {"modules.on_demand", Kind::kBool, "load modules when first needed; off: every module of the index at boot",
      [](KernelOptions& o, const Value& v) { o.modules_on_demand = v.flag; },
      [](const KernelOptions& o) { return Value::of_flag(o.modules_on_demand); }},
+    {"mount", Kind::kMounts, "filesystems to mount at boot, loading each type's module on first use",
+     [](KernelOptions& o, const Value& v) { o.mounts = v.text; },
+     [](const KernelOptions& o) { return Value::of_text(o.mounts); }},
     {"net.dhcp.timeout", Kind::kNumber, "seconds to wait for a DHCP lease (net.ip=dhcp)",
      [](KernelOptions& o, const Value& v) { o.net_dhcp_timeout = v.number; },
      [](const KernelOptions& o) { return Value::of_number(o.net_dhcp_timeout); }, 1, 600},
@@ -217,6 +222,11 @@ Result<Value> parse_value(const OptionRow& row, const CommandLine::Option& optio
       value.text = option.value;
       return value;
     }
+    case Kind::kMounts: {
+      if (auto valid = BootMounts::validate(option.value); valid.is_error()) return valid.release_error();
+      value.text = option.value;
+      return value;
+    }
     case Kind::kNames: {
       // The value views the command line or the configuration text, which both live for
       // the whole boot (kernel_main's frame; a static buffer).
@@ -257,6 +267,9 @@ void describe_syntax(const OptionRow& row, char* out, size_t capacity) {
     case Kind::kNetwork:
       format(out, capacity, "%s=<dhcp|A.B.C.D/N[,gw=A.B.C.D]>", row.name);
       return;
+    case Kind::kMounts:
+      format(out, capacity, "%s=<type:/path,...>", row.name);
+      return;
   }
 }
 
@@ -274,6 +287,7 @@ void describe_value(const OptionRow& row, const Value& value, char* out, size_t 
     case Kind::kChoice:
     case Kind::kNames:
     case Kind::kNetwork:
+    case Kind::kMounts:
       if (value.text.empty()) format(out, capacity, "none");
       else format(out, capacity, "%.*s", static_cast<int>(value.text.length()), value.text.data());
       return;
@@ -309,7 +323,8 @@ Result<size_t> kernel_option_text(const KernelOptions& options, ktl::StringView 
   char text[kMaxNameLength * KernelOptions::kMaxBootModules + KernelOptions::kMaxBootModules + 1];
   Value value = row->get(options);
   size_t length = 0;
-  if (row->kind == Kind::kChoice || row->kind == Kind::kNames || row->kind == Kind::kNetwork) {
+  if (row->kind == Kind::kChoice || row->kind == Kind::kNames || row->kind == Kind::kNetwork ||
+      row->kind == Kind::kMounts) {
     length = value.text.length();
     if (length >= capacity)
       return Error::with_message(kERANGE, "kernel option '%s': %zu bytes do not fit in %zu", row->name, length + 1, capacity);

@@ -22,6 +22,9 @@ struct KernelOptions {
   ktl::StringView app = "demo";
   // Comma-separated names of modules to load at boot from /lib/modules/<name>.so.
   ktl::StringView modules = "";
+  // mount: "TYPE:/PATH[,TYPE:/PATH...]", filesystems mounted at boot (fs/vfs/boot_mounts.hh;
+  // already validated here). Views the command line or configuration text.
+  ktl::StringView mounts = "";
   // modules.on_demand: load a module when its capability is first asked for (the index
   // of the boot image says which); off, every indexed module loads at boot instead.
   bool modules_on_demand = true;

@@ -37,6 +37,7 @@ TESSERA_ABI_TAG(tessera_mutex, "tessera_mutex/1");
 TESSERA_ABI_TAG(tessera_cond, "tessera_cond/1");
 TESSERA_ABI_TAG(tessera_fs_node, "tessera_fs_node/1");
 TESSERA_ABI_TAG(tessera_filesystem_ops, "tessera_filesystem_ops/1");
+TESSERA_ABI_TAG(tessera_filesystem_type, "tessera_filesystem_type/1");
 TESSERA_ABI_TAG(tessera_tls_index, "tessera_tls_index/1");
 TESSERA_ABI_TAG(tessera_device, "tessera_device/1");
 TESSERA_ABI_TAG(tessera_netdev, "tessera_netdev/1");
@@ -87,6 +88,7 @@ TESSERA_ABI_LAYOUT(tessera_filesystem_ops, F(tessera_filesystem_ops, type_name),
                    F(tessera_filesystem_ops, write), F(tessera_filesystem_ops, truncate),
                    F(tessera_filesystem_ops, unlink), F(tessera_filesystem_ops, remove_directory),
                    F(tessera_filesystem_ops, rename));
+TESSERA_ABI_LAYOUT(tessera_filesystem_type, F(tessera_filesystem_type, mount), F(tessera_filesystem_type, release));
 #undef F
 // A field added after the last one listed would be seen only through sizeof: refuse.
 #define TESSERA_LAST_FIELD(type, member)                                                         \
@@ -97,6 +99,7 @@ TESSERA_ABI_LAYOUT(tessera_filesystem_ops, F(tessera_filesystem_ops, type_name),
 TESSERA_LAST_FIELD(tessera_stat, change_time_ns);
 TESSERA_LAST_FIELD(tessera_dirent, name);
 TESSERA_LAST_FIELD(tessera_fs_node, type);
+TESSERA_LAST_FIELD(tessera_filesystem_type, release);
 TESSERA_LAST_FIELD(tessera_tls_index, offset);
 TESSERA_LAST_FIELD(tessera_device, class_code);
 TESSERA_LAST_FIELD(tessera_netdev_ops, transmit);
@@ -176,6 +179,7 @@ namespace {
   X(memcpy, libc::memcpy)                                                \
   X(memmove, libc::memmove)                                              \
   X(memset, libc::memset)                                                \
+  X(mount, api::posix_mount)                                             \
   X(poll, api::poll)                                                     \
   X(posix_memalign, libc::posix_memalign)                                \
   X(read, api::read)                                                     \
@@ -247,6 +251,7 @@ namespace {
   X(tessera_print, api::print)                                           \
   X(tessera_printf, api::printf)                                         \
   X(tessera_random, api::random)                                         \
+  X(tessera_register_filesystem, api::register_filesystem)               \
   X(tessera_socket_notify, api::socket_notify)                           \
   X(tessera_socket_provider_register, api::socket_provider_register)     \
   X(tessera_socket_provider_unregister, api::socket_provider_unregister) \
@@ -256,6 +261,7 @@ namespace {
   X(tessera_thread_sleep_ns, api::thread_sleep_ns)                       \
   X(tessera_thread_yield, api::thread_yield)                             \
   X(tessera_unmount, api::unmount)                                       \
+  X(tessera_unregister_filesystem, api::unregister_filesystem)           \
   X(tessera_vfs_close, api::vfs_close)                                   \
   X(tessera_vfs_fstat, api::vfs_fstat)                                   \
   X(tessera_vfs_ftruncate, api::vfs_ftruncate)                           \
@@ -275,6 +281,7 @@ namespace {
   X(tessera_vfs_write, api::vfs_write)                                   \
   X(tessera_vlog, api::vlog)                                             \
   X(tessera_wall_clock_ns, api::wall_clock_ns)                           \
+  X(umount, api::posix_umount)                                           \
   X(vsnprintf, libc::vsnprintf)                                          \
   X(write, api::write)
 

@@ -85,6 +85,37 @@ TEST(TreeShaker, LeavesOutOtherAppsAndUnreachedModules) {
   EXPECT_EQ(result.value().left_out, expected);
 }
 
+TEST(TreeShaker, MountKeyKeepsTheProviderOfEachFilesystemType) {
+  auto result = shake(network_image(), ShakeRequest{"demo", "mount=ramfs:/tmp,ramfs:/mnt\n", {}, "all"});
+  ASSERT_TRUE(result.ok()) << result.error();
+  ASSERT_EQ(result.value().kept.size(), 1u);
+  EXPECT_EQ(result.value().kept.at("ramfs"), "kernel.conf mount=ramfs:/tmp -> fs:ramfs");
+
+  result = shake(network_image(), ShakeRequest{"demo", "mount=nfs:/srv\n", {}, "all"});
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error(), "kernel.conf mount=nfs:/srv needs fs:nfs, which no module on the image provides");
+
+  result = shake(network_image(), ShakeRequest{"demo", "mount=/tmp\n", {}, "all"});
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error(), "kernel.conf mount=/tmp: '/tmp' is not TYPE:/PATH");
+}
+
+// An application that mounts a type by name (a string, which no symbol analysis sees)
+// says so with REQUIRES fs:TYPE; the loader does not load REQUIRES eagerly, so the
+// module still loads only at the first mount.
+TEST(TreeShaker, AppRequiringAFilesystemKeepsItsProviderAndNothingElse) {
+  auto records = network_image();
+  auto notes = app("notes");
+  notes.kernel_imports = {"mount", "umount", "tessera_vfs_open"};
+  notes.requires_ = {"fs:ramfs"};
+  records.push_back(notes);
+  auto result = shake(records, ShakeRequest{"notes", "", {}, "all"});
+  ASSERT_TRUE(result.ok()) << result.error();
+  ASSERT_EQ(result.value().kept.size(), 1u);
+  EXPECT_EQ(result.value().kept.at("ramfs"), "notes requires -> fs:ramfs");
+  EXPECT_EQ(result.value().left_out.size(), 8u);  // httpd, demo and the six network modules
+}
+
 TEST(TreeShaker, ImportedSymbolsFindTheirExporterAndCyclesEnd) {
   auto records = network_image();
   records[1].imports = {"hello_greeting"};

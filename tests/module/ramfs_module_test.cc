@@ -1,7 +1,8 @@
 // The ramfs module as built for the boot image (modules/ramfs.so), loaded by the kernel's
-// loader against the kernel's real export table: its init entry mounts /tmp through the
-// C API, files live there through the ordinary VFS calls, its exit entry unmounts and
-// frees everything. The filesystem's own semantics are ramfs_test's.
+// loader against the kernel's real export table: its init entry registers the filesystem
+// type "ramfs", each mount(2) of it makes an instance, files live there through the
+// ordinary VFS calls, its exit entry unregisters the type, which unmounts and frees every
+// instance. The filesystem's own semantics are ramfs_test's.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -13,6 +14,7 @@
 #include <tessera/vfs.hh>
 
 #include "fake_platform/fake_platform.hh"
+#include "fs/vfs/filesystem_types.hh"
 #include "fs/vfs/vfs.hh"
 #include "mm/heap.hh"
 #include "module/api/module_filesystems.hh"
@@ -23,13 +25,14 @@ namespace {
 
 using namespace vfs::open_flag;
 
-// The boot image's part: a read-only root with an empty /tmp (or without one).
+// The boot image's part: a read-only root with empty /tmp (or without one) and /mnt.
 class ImageRoot final : public FileSystem {
  public:
   explicit ImageRoot(bool has_tmp) : has_tmp_(has_tmp) {}
   const char* type_name() const override { return "image"; }
   Result<Node> lookup(uint64_t directory, ktl::StringView name) override {
     if (has_tmp_ && directory == 1 && name == "tmp") return Node{2, vfs::file_type::kDirectory};
+    if (directory == 1 && name == "mnt") return Node{3, vfs::file_type::kDirectory};
     return Error::from_code(kENOENT);
   }
   Result<vfs::Stat> stat(uint64_t inode) override {
@@ -78,7 +81,11 @@ class RamfsModuleTest : public ::testing::Test {
   size_t file_size_ = 0;
 };
 
-TEST_F(RamfsModuleTest, InitMountsTmpAndExitUnmountsIt) {
+Result<void> mount_ramfs(const char* path, const char* data = nullptr) {
+  return mount_filesystem(kernel_vfs(), "none", path, "ramfs", 0, data);
+}
+
+TEST_F(RamfsModuleTest, InitRegistersTheTypeEachMountMakesAnInstanceExitFreesThem) {
   ImageRoot root(/*has_tmp=*/true);
   ASSERT_TRUE(kernel_vfs().mount("/", root).is_ok());
   size_t heap_before = heap().stats().bytes_in_use;
@@ -87,8 +94,14 @@ TEST_F(RamfsModuleTest, InitMountsTmpAndExitUnmountsIt) {
   ASSERT_TRUE(loaded.is_ok()) << loaded.error().message();
   Module* module = loaded.value();
   EXPECT_TRUE(module->metadata().provides == ktl::StringView("fs:ramfs"));
-  EXPECT_EQ(module_filesystem_count(), 1u);
+  EXPECT_EQ(FileSystemTypes::count(), 1u);
+  EXPECT_EQ(module_filesystem_count(), 0u) << "registering the type mounts nothing";
+
+  ASSERT_TRUE(mount_ramfs("/tmp").is_ok());
+  ASSERT_TRUE(mount_ramfs("/mnt").is_ok());
+  EXPECT_EQ(module_filesystem_count(), 2u);
   EXPECT_NE(fake::console_output().find("vfs: ramfs mounted at /tmp"), std::string::npos) << fake::console_output();
+  EXPECT_EQ(mount_ramfs("/tmp").error().code(), kEBUSY) << "a mount point already";
 
   ASSERT_TRUE(vfs::mkdir("/tmp/work", 0700).is_ok());
   int fd = vfs::open("/tmp/work/file", kCreate | kReadWrite).release_value();
@@ -100,28 +113,69 @@ TEST_F(RamfsModuleTest, InitMountsTmpAndExitUnmountsIt) {
   auto stat = vfs::fstat(fd).release_value();
   EXPECT_EQ(stat.device, 2u) << "on the second mount";
   EXPECT_GT(stat.modify_time_ns, 0) << "times come from the kernel's wall clock";
-  EXPECT_EQ(vfs::rename("/tmp/work", "/elsewhere").error().code(), kEXDEV) << "out of the mount";
+  EXPECT_EQ(vfs::rename("/tmp/work", "/mnt/work").error().code(), kEXDEV) << "two instances, two filesystems";
+  EXPECT_EQ(vfs::stat("/mnt/work").error().code(), kENOENT) << "instances share nothing";
   ASSERT_TRUE(vfs::close(fd).is_ok());
+
+  ASSERT_TRUE(unmount_filesystem(kernel_vfs(), "/mnt").is_ok());
+  EXPECT_EQ(module_filesystem_count(), 1u);
+  EXPECT_EQ(unmount_filesystem(kernel_vfs(), "/mnt").error().code(), kEINVAL) << "not a mount point any more";
 
   auto unloaded = unload_module(*module);
   ASSERT_TRUE(unloaded.is_ok()) << unloaded.error().message();
   EXPECT_EQ(module_filesystem_count(), 0u);
+  EXPECT_EQ(FileSystemTypes::count(), 0u);
   EXPECT_EQ(kernel_vfs().mount_count(), 1u);
   EXPECT_EQ(vfs::stat("/tmp/work").error().code(), kENOENT) << "the image's /tmp shows again";
   EXPECT_EQ(heap().stats().bytes_in_use, heap_before) << "ramfs or its module mapping leaked";
+  EXPECT_EQ(fake::console_output().find("left"), std::string::npos) << "exit unregistered everything itself";
 }
 
-TEST_F(RamfsModuleTest, WithoutTmpInitFailsAndNothingStays) {
+TEST_F(RamfsModuleTest, MountWithoutTheDirectoryFailsAndReleasesTheInstance) {
   ImageRoot root(/*has_tmp=*/false);
   ASSERT_TRUE(kernel_vfs().mount("/", root).is_ok());
-  size_t heap_before = heap().stats().bytes_in_use;
   auto loaded = load();
-  ASSERT_TRUE(loaded.is_error());
-  EXPECT_NE(fake::console_output().find("ramfs: cannot mount at /tmp: ENOENT"), std::string::npos)
-      << fake::console_output();
+  ASSERT_TRUE(loaded.is_ok()) << loaded.error().message();
+  size_t heap_after_load = heap().stats().bytes_in_use;
+  auto mounted = mount_ramfs("/tmp");
+  ASSERT_TRUE(mounted.is_error());
+  EXPECT_EQ(mounted.error().code(), kENOENT) << mounted.error().message();
   EXPECT_EQ(module_filesystem_count(), 0u);
-  EXPECT_EQ(loaded_module_count(), 0u);
-  EXPECT_EQ(heap().stats().bytes_in_use, heap_before);
+  EXPECT_EQ(heap().stats().bytes_in_use, heap_after_load) << "the instance was released";
+  EXPECT_TRUE(unload_module(*loaded.value()).is_ok());
+}
+
+TEST_F(RamfsModuleTest, MountDataSetsTheCapacityAndBadDataIsRefused) {
+  ImageRoot root(/*has_tmp=*/true);
+  ASSERT_TRUE(kernel_vfs().mount("/", root).is_ok());
+  auto loaded = load();
+  ASSERT_TRUE(loaded.is_ok()) << loaded.error().message();
+  EXPECT_EQ(mount_ramfs("/tmp", "size=x").error().code(), kEINVAL);
+  EXPECT_EQ(mount_ramfs("/tmp", "mode=0700").error().code(), kEINVAL);
+  EXPECT_NE(fake::console_output().find("ramfs: unknown mount option 'mode=0700' (known: size=BYTES)"),
+            std::string::npos);
+  EXPECT_EQ(module_filesystem_count(), 0u);
+  ASSERT_TRUE(mount_ramfs("/tmp", "size=4096").is_ok());
+  int fd = vfs::open("/tmp/big", kCreate | kWriteOnly).release_value();
+  std::string big(8192, 'x');
+  EXPECT_EQ(vfs::write(fd, bytes(big)).error().code(), kENOSPC);
+  ASSERT_TRUE(vfs::close(fd).is_ok());
+  EXPECT_TRUE(unload_module(*loaded.value()).is_ok());
+}
+
+TEST_F(RamfsModuleTest, UnknownTypeWithNoProviderIsEnodevNamingCapabilityAndFix) {
+  ImageRoot root(/*has_tmp=*/true);
+  ASSERT_TRUE(kernel_vfs().mount("/", root).is_ok());
+  auto mounted = mount_filesystem(kernel_vfs(), "none", "/tmp", "nosuchfs", 0, nullptr);
+  ASSERT_TRUE(mounted.is_error());
+  EXPECT_EQ(mounted.error().code(), kENODEV) << mounted.error().message();
+  EXPECT_NE(fake::console_output().find("no module on the boot image provides fs:nosuchfs (needed by the first mount "
+                                        "of nosuchfs on /tmp): an image built with --shake needs --require MODULE"),
+            std::string::npos)
+      << fake::console_output();
+  EXPECT_EQ(mount_filesystem(kernel_vfs(), "none", "/tmp", "Bad/Type", 0, nullptr).error().code(), kENODEV);
+  EXPECT_EQ(mount_filesystem(kernel_vfs(), "none", "/tmp", "ramfs", 1, nullptr).error().code(), kEINVAL)
+      << "no MS_* flag is supported";
 }
 
 // The module's code must stay while the VFS can still call it: the loader asks
@@ -132,6 +186,7 @@ TEST_F(RamfsModuleTest, UnloadWhileAFileIsOpenIsRefused) {
   auto loaded = load();
   ASSERT_TRUE(loaded.is_ok()) << loaded.error().message();
   Module* module = loaded.value();
+  ASSERT_TRUE(mount_ramfs("/tmp").is_ok());
   int fd = vfs::open("/tmp/open", kCreate | kWriteOnly).release_value();
   auto unloaded = unload_module(*module);
   if (unloaded.is_ok()) {
@@ -140,8 +195,10 @@ TEST_F(RamfsModuleTest, UnloadWhileAFileIsOpenIsRefused) {
   }
   EXPECT_EQ(unloaded.error().code(), kEBUSY) << unloaded.error().message();
   EXPECT_NE(std::strstr(unloaded.error().message(), "ramfs"), nullptr) << unloaded.error().message();
+  EXPECT_EQ(FileSystemTypes::count(), 1u) << "a refused unload keeps the type";
   ASSERT_TRUE(vfs::close(fd).is_ok());
   EXPECT_TRUE(unload_module(*module).is_ok());
+  EXPECT_EQ(FileSystemTypes::count(), 0u);
 }
 
 }  // namespace

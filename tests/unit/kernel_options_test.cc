@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fake_platform/fake_platform.hh"
+#include "fs/vfs/boot_mounts.hh"
 
 namespace tessera {
 namespace {
@@ -108,10 +109,10 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(
         // The list is cut at Error::kMessageCapacity ("..."); the boot then points at `help`.
         InvalidCase{"foo", "unknown kernel option 'foo' (known: app, bootchart, demo.rounds, demo.threads, help, "
-                           "loglevel, modules, modules.lazy, modules.on_demand, net.dhcp.timeout, n..."},
+                           "loglevel, modules, modules.lazy, modules.on_demand, mount, net.dhcp.ti..."},
         InvalidCase{"app=demo demo=1", "unknown kernel option 'demo' (known: app, bootchart, demo.rounds, "
                                        "demo.threads, help, loglevel, modules, modules.lazy, modules.on_demand, "
-                                       "net.dhcp.timeout, ..."},
+                                       "mount, ..."},
         InvalidCase{"net.ip=10.0.2.15", "kernel option 'net.ip' expects dhcp or A.B.C.D/N[,gw=A.B.C.D], got "
                                         "'10.0.2.15': no /N prefix length after the address"},
         InvalidCase{"net.ip", "kernel option 'net.ip' needs a value"},
@@ -129,6 +130,14 @@ INSTANTIATE_TEST_SUITE_P(
         InvalidCase{"modules=,ramfs", kModules + "',ramfs'"},
         InvalidCase{"modules=\"ram fs\"", kModules + "'ram fs'"},
         InvalidCase{"modules=a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q", kModules + "'a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q'"},
+        InvalidCase{"mount", "kernel option 'mount' needs a value"},
+        InvalidCase{"mount=ramfs", "kernel option 'mount' expects TYPE:/PATH[,TYPE:/PATH...], got 'ramfs' in entry 1"},
+        InvalidCase{"mount=ramfs:/tmp,ramfs:mnt",
+                    "kernel option 'mount': entry 2 ('ramfs:mnt') needs an absolute path after the ':'"},
+        InvalidCase{"mount=Ram:/tmp", "kernel option 'mount': entry 1 ('Ram:/tmp') needs a filesystem type of 1 to "
+                                      "31 bytes of a-z, 0-9, '.', '_', '-' before the ':'"},
+        InvalidCase{"mount=ramfs:/tmp,", "kernel option 'mount': empty entry after the last ','"},
+        InvalidCase{"mount=a:/1,a:/2,a:/3,a:/4,a:/5,a:/6,a:/7,a:/8,a:/9", "kernel option 'mount': more than 8 entries"},
         InvalidCase{"app=", kApp + "''"},
         InvalidCase{"app=\"demo \"", kApp + "'demo '"},
         InvalidCase{"bootchart=maybe", kBootchart + "'maybe'"},
@@ -239,6 +248,27 @@ TEST(KernelOptionsNames, AppAndModulesTakeNamesResolvedAfterMount) {
   EXPECT_EQ(options.value().modules, ktl::StringView("ramfs,hello"));
   EXPECT_EQ(options.value().app, ktl::StringView("hello-app"));
   EXPECT_EQ(KernelOptions{}.modules, ktl::StringView(""));
+}
+
+TEST(KernelOptionsMounts, ListOfTypeAndPathEntriesEachVisitedInOrder) {
+  auto line = CommandLine::parse("mount=ramfs:/tmp,tmpfs:/var/run");
+  ASSERT_TRUE(line.is_ok());
+  auto options = KernelOptions::from(line.value());
+  ASSERT_TRUE(options.is_ok()) << options.error().message();
+  EXPECT_EQ(options.value().mounts, ktl::StringView("ramfs:/tmp,tmpfs:/var/run"));
+  std::string seen;
+  auto visited = BootMounts::for_each(options.value().mounts, [&](const BootMount& mount) -> Result<void> {
+    seen += std::string(mount.type.data(), mount.type.length()) + " on " +
+            std::string(mount.path.data(), mount.path.length()) + ";";
+    return {};
+  });
+  ASSERT_TRUE(visited.is_ok());
+  EXPECT_EQ(seen, "ramfs on /tmp;tmpfs on /var/run;");
+  EXPECT_EQ(KernelOptions{}.mounts, ktl::StringView(""));
+  char text[64];
+  auto shown = kernel_option_text(options.value(), "mount", text, sizeof text);
+  ASSERT_TRUE(shown.is_ok());
+  EXPECT_STREQ(text, "ramfs:/tmp,tmpfs:/var/run");
 }
 
 TEST(KernelOptionsNames, SixteenModulesFitSeventeenDoNot) {

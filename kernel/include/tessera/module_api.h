@@ -194,6 +194,29 @@ int tessera_mount(const char* path, const struct tessera_filesystem_ops* ops, vo
  * filesystem the kernel mounted itself (the boot image). */
 int tessera_unmount(const char* path);
 
+/* Filesystem types (mounted by name, as Linux's mount(2) does): a module registers a type
+ * from its init entry, and every mount(source, target, NAME, flags, data) creates an
+ * instance through it. Mounting a type nobody registered asks the module index for the
+ * capability "fs:NAME" and loads its provider first (docs/modularity.md), so a module
+ * that only registers its type is loaded by the first mount of it. */
+struct tessera_filesystem_type {
+  /* A new instance for a mount: fills *ops (a table that lives as long as the module) and
+   * *filesystem (handed back to every operation); 0 or a negative errno. `source` and
+   * `data` are mount()'s (data: a NUL-terminated option string or null). */
+  int (*mount)(const char* source, unsigned long flags, const void* data, const struct tessera_filesystem_ops** ops,
+               void** filesystem);
+  /* Frees an instance once the kernel has unmounted it; never called while mounted. */
+  void (*release)(void* filesystem);
+};
+
+/* Registers `name` (1..31 bytes of a-z, 0-9, '.', '_', '-'); the kernel copies `type`.
+ * -EEXIST when the name is taken. */
+int tessera_register_filesystem(const char* name, const struct tessera_filesystem_type* type);
+/* Unmounts every instance of `name` (releasing each) and forgets the type: -EBUSY, with
+ * nothing changed, while any instance has files open or a mount inside it; -ENOENT for
+ * an unknown name. The loader does it for a module that forgets. */
+int tessera_unregister_filesystem(const char* name);
+
 /* ---- end of VFS writes and mounts --------------------------------------------------------- */
 
 /* ---- Threads and synchronisation (cooperative: a thread runs until it blocks or yields) */
@@ -263,6 +286,17 @@ int snprintf(char* buffer, size_t capacity, const char* format, ...) __attribute
 int vsnprintf(char* buffer, size_t capacity, const char* format, va_list args);
 
 int* __errno_location(void);
+
+/* Mounts a new instance of filesystem type `filesystemtype` over the directory `target`,
+ * as Linux's mount(2): 0, or -1 with errno (ENODEV: no such type and no module provides
+ * it, the kernel log says which capability and how to fix the image; EBUSY: `target` is
+ * a mount point already; EINVAL: flags other than 0; ENOENT/ENOTDIR: `target`). `source`
+ * is handed to the filesystem ("none" for memory filesystems), as is `data`. */
+int mount(const char* source, const char* target, const char* filesystemtype, unsigned long mountflags,
+          const void* data);
+/* Unmounts what mount() put at `target`: 0, or -1 with errno (EBUSY with files open on
+ * it; EINVAL when `target` is not a mount point; EPERM for the boot image). */
+int umount(const char* target);
 #ifndef errno
 #define errno (*__errno_location())
 #endif

@@ -22,15 +22,28 @@ namespace tessera {
 // At most one per mount-table slot.
 inline constexpr uint32_t kMaxModuleFilesystems = MountTable::kCapacity;
 
-// Mounts the module's filesystem over the directory `path` of `vfs`.
-Result<void> mount_module_filesystem(Vfs& vfs, ktl::StringView path, const tessera_filesystem_ops& ops, void* context);
+// An instance made through a filesystem type (fs/vfs/filesystem_types.hh): released by
+// `release` once unmounted, and unmounted with its type.
+struct ModuleMountOwner {
+  void (*release)(void* context) = nullptr;
+  const void* type = nullptr;  // the registry's slot, compared only
+};
+
+// Mounts the module's filesystem over the directory `path` of `vfs`. On failure nothing
+// is released: the caller still owns `context`.
+Result<void> mount_module_filesystem(Vfs& vfs, ktl::StringView path, const tessera_filesystem_ops& ops, void* context,
+                                     const ModuleMountOwner& owner = {});
+// Unmounts and releases every instance of `type` (any VFS): EBUSY, changing nothing,
+// while one is in use.
+Result<void> unmount_instances_of(const void* type);
 // Unmounts and frees what mount_module_filesystem put at `path`. EPERM when the
 // filesystem there was not mounted by a module.
 Result<void> unmount_module_filesystem(Vfs& vfs, ktl::StringView path);
 // EBUSY (naming the filesystem) when a filesystem provided by the code in [begin, end)
 // could not be unmounted now: files open on it, or a mount inside it.
 Result<void> check_module_filesystems_idle(Vfs& vfs, uintptr_t begin, uintptr_t end);
-// Unmounts and frees every filesystem provided by the code in [begin, end).
+// Unmounts and frees every filesystem provided by the code in [begin, end), then forgets
+// the filesystem types registered from there.
 Result<void> unmount_module_filesystems(Vfs& vfs, uintptr_t begin, uintptr_t end);
 uint32_t module_filesystem_count();
 // Forgets every registration without touching it (a new boot: the old heap is gone).

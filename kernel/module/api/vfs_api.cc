@@ -4,7 +4,10 @@
 #include <tessera/module_api.h>
 #include <tessera/vfs.hh>
 
+#include "fs/vfs/filesystem_types.hh"
 #include "fs/vfs/vfs.hh"
+#include "libc/errno.hh"
+#include "log/log.hh"
 #include "module/api/api_error.hh"
 #include "module/api/module_filesystems.hh"
 
@@ -12,6 +15,20 @@ namespace tessera::api {
 namespace {
 
 int report(const Result<void>& result) { return result.is_ok() ? 0 : negative_errno(result.error()); }
+
+// The POSIX way: -1 and errno; the message (type, path and why) goes to the debug log,
+// as for sockets. A type no module provides has logged its error line already.
+int report_posix(const Result<void>& result) {
+  if (result.is_ok()) return 0;
+  log::debug("%s", result.error().message());
+  libc::set_errno(result.error().code());
+  return -1;
+}
+
+int fail_posix(int code) {
+  libc::set_errno(code);
+  return -1;
+}
 
 }  // namespace
 
@@ -37,5 +54,22 @@ int mount(const char* path, const tessera_filesystem_ops* ops, void* filesystem)
 }
 
 int unmount(const char* path) { return path ? report(unmount_module_filesystem(kernel_vfs(), path)) : -kEFAULT; }
+
+int register_filesystem(const char* name, const tessera_filesystem_type* type) {
+  if (!name || !type) return -kEFAULT;
+  return report(FileSystemTypes::add(name, *type));
+}
+
+int unregister_filesystem(const char* name) { return name ? report(FileSystemTypes::remove(name)) : -kEFAULT; }
+
+int posix_mount(const char* source, const char* target, const char* filesystemtype, unsigned long mountflags,
+                const void* data) {
+  if (!target || !filesystemtype) return fail_posix(kEFAULT);
+  return report_posix(mount_filesystem(kernel_vfs(), source ? source : "none", target, filesystemtype, mountflags, data));
+}
+
+int posix_umount(const char* target) {
+  return target ? report_posix(unmount_filesystem(kernel_vfs(), target)) : fail_posix(kEFAULT);
+}
 
 }  // namespace tessera::api

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 struct tessera_filesystem_ops;
+struct tessera_filesystem_type;
 
 namespace tessera::api {
 
@@ -16,5 +17,11 @@ int vfs_symlink(const char* target, const char* path);
 int vfs_ftruncate(int fd, uint64_t size);
 int mount(const char* path, const tessera_filesystem_ops* ops, void* filesystem);
 int unmount(const char* path);
+int register_filesystem(const char* name, const tessera_filesystem_type* type);
+int unregister_filesystem(const char* name);
+// mount(2) and umount(2): -1 with errno set, as the POSIX calls of the module API do.
+int posix_mount(const char* source, const char* target, const char* filesystemtype, unsigned long mountflags,
+                const void* data);
+int posix_umount(const char* target);
 
 }  // namespace tessera::api
