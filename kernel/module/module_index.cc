@@ -128,6 +128,17 @@ ktl::StringView ModuleIndex::exporter_of(ktl::StringView symbol) {
   return find_line([&](ktl::StringView, ktl::StringView line) { return list_contains(field(line, "exports"), symbol); });
 }
 
+bool ModuleIndex::capabilities_of(ktl::StringView name, ktl::StringView& provides) {
+  bool found = false;
+  find_line([&](ktl::StringView candidate, ktl::StringView line) {
+    if (candidate != name) return false;
+    provides = field(line, "provides");
+    found = true;
+    return true;
+  });
+  return found;
+}
+
 void ModuleIndex::for_each(void (*visit)(ktl::StringView name, void* context), void* context) {
   find_line([&](ktl::StringView name, ktl::StringView) {
     visit(name, context);
@@ -151,12 +162,16 @@ Result<Module*> require_capability(ktl::StringView capability, const char* reaso
                                "no module on the boot image provides %.*s (needed by %s): an image built with "
                                "--shake needs --require MODULE for it",
                                int(capability.length()), capability.data(), reason);
-  if (Module* loaded = find_module(provider)) return loaded;
+  Module* present = find_module(provider);
+  if (present && present->state() == Module::State::kLive) return present;
+  // Absent, or another thread is loading it right now (modules join the list before
+  // their init has run): load_module waits for the loader and then finds it.
   uint64_t start = platform::monotonic_ns();
   auto loaded = load_module(provider);
   if (loaded.is_error())
     return Error::with_message(loaded.error().code(), "%.*s for %.*s (%s): %s", int(provider.length()), provider.data(),
                                int(capability.length()), capability.data(), reason, loaded.error().message());
+  if (present) return loaded.value();  // loaded for whoever asked first, and logged there
   uint64_t took = platform::monotonic_ns() - start;
   log::info("module %.*s: loaded for %.*s (%s) in %llu.%03llu ms", int(provider.length()), provider.data(),
             int(capability.length()), capability.data(), reason, static_cast<unsigned long long>(took / 1000000),

@@ -64,7 +64,8 @@ def run_qemu(args):
             time.sleep(0.5)
         guest.wait_for(LOADED, 5)
         guest.wait_for(r"net: eth0 10\.0\.2\.15/24 gw 10\.0\.2\.2 \(static\)", 10)
-        log("ok: a hostfwd'd connection's ARP request loaded the stack and net.ip applied")
+        log("ok: a hostfwd'd connection's ARP request loaded the stack and net.ip applied: "
+            + re.search(LOADED, guest.output()).group(0))
     except BaseException:
         guest.kill()
         log(f"guest's last output:\n{guest.tail(40)}")
@@ -118,7 +119,8 @@ def main():
                 guest.wait_for(LOADED, 10)
                 check(re.search(r"net: eth0 192\.168\.77\.2/24 \(static\)", guest.output()),
                       f"net.ip was not applied after the stack loaded:\n{guest.tail()}")
-                log("ok: the first frame loaded the stack and ping got replies")
+                log("ok: the first frame loaded the stack and ping got replies: "
+                    + re.search(LOADED, guest.output()).group(0))
                 reply = namespace.run("ping", "-c", "2", "-W", "2", GUEST_ADDRESS, timeout=30)
                 check(b" 0% packet loss" in reply.stdout, f"pings lost after the load:\n{reply.stdout.decode()}")
             except BaseException:
