@@ -119,9 +119,11 @@ __attribute__((used, section("tessera_builtin_modules"))) static const struct te
   tessera_drop_inherited_flags(${objects_target})
   # The module's own flags, definitions and include folders, also those set after
   # tessera_add_module() returns. -fno-gnu-unique: a function's static locals must be
-  # plain weak symbols, which the localisation step can make the module's own.
+  # plain weak symbols, which the localisation step can make the module's own. -fno-lto
+  # (TESSERA_LTO): ld -r and objcopy need real code, not the compiler's intermediate form.
   target_compile_options(${objects_target} PRIVATE
-    $<TARGET_PROPERTY:${module_target},COMPILE_OPTIONS> $<$<COMPILE_LANG_AND_ID:CXX,GNU>:-fno-gnu-unique>)
+    $<TARGET_PROPERTY:${module_target},COMPILE_OPTIONS> $<$<COMPILE_LANG_AND_ID:CXX,GNU>:-fno-gnu-unique>
+    $<$<BOOL:${TESSERA_LTO}>:-fno-lto>)
   target_compile_definitions(${objects_target} PRIVATE $<TARGET_PROPERTY:${module_target},COMPILE_DEFINITIONS>)
   target_include_directories(${objects_target} PRIVATE
     $<TARGET_PROPERTY:${module_target},INCLUDE_DIRECTORIES> ${PROJECT_SOURCE_DIR}/kernel)
