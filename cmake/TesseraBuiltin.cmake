@@ -38,6 +38,8 @@ function(tessera_builtin_kernel_symbols)
     ${PROJECT_SOURCE_DIR}/kernel/module/builtin_kernel_aliases.cc)
   tessera_drop_inherited_flags(tessera_builtin_kernel_aliases)
   tessera_freestanding(tessera_builtin_kernel_aliases)
+  # A real object (not LTO's intermediate form): its sections are what the build reads.
+  target_compile_options(tessera_builtin_kernel_aliases PRIVATE $<$<BOOL:${TESSERA_LTO}>:-fno-lto>)
   target_include_directories(tessera_builtin_kernel_aliases PRIVATE ${PROJECT_SOURCE_DIR}/kernel)
   add_custom_command(
     OUTPUT ${TESSERA_BUILTIN_KERNEL_ALIASES} ${TESSERA_BUILTIN_KERNEL_RENAMES}
