@@ -17,6 +17,8 @@
 
 namespace tessera {
 
+class LazyImports;
+
 class Module {
  public:
   enum class State : uint8_t {
@@ -61,6 +63,9 @@ class Module {
   // Nanoseconds the load took (mapping, linking, initialisers), for the boot log.
   uint64_t load_time_ns() const { return load_time_ns_; }
 
+  // The application's imports bound to lazy stubs (lazy_binding.hh), or null.
+  LazyImports* lazy_imports() const { return lazy_imports_; }
+
   // Run-time address of a link-time address inside the image.
   uintptr_t address_of(uint64_t vaddr) const { return base_ + vaddr; }
   // The run-time address of the defined, exported symbol `name` (default version), or 0.
@@ -72,6 +77,7 @@ class Module {
  private:
   friend class ModuleLoader;
   friend class ModuleLinker;
+  friend class LazyImports;
   template <typename T, typename... Args> friend Result<T*> try_make(Args&&... args);
   Module(const ElfImage& image) : image_(image) {}
   template <typename T> friend void destroy(T* object);
@@ -96,6 +102,7 @@ class Module {
   bool initialized_ = false;     // init_array ran: fini_array must run on unload
   bool init_entry_ran_ = false;  // the init entry succeeded: the exit entry must run
   uint64_t load_time_ns_ = 0;
+  LazyImports* lazy_imports_ = nullptr;
   // What keeps image_'s bytes alive: an open descriptor mapping them, or a heap copy.
   int file_descriptor_ = -1;
   void* file_copy_ = nullptr;

@@ -126,6 +126,17 @@ ktl::StringView ModuleIndex::exporter_of(ktl::StringView symbol) {
   return find_line([&](ktl::StringView, ktl::StringView line) { return list_contains(field(line, "exports"), symbol); });
 }
 
+bool ModuleIndex::capabilities_of(ktl::StringView name, ktl::StringView& provides) {
+  bool found = false;
+  find_line([&](ktl::StringView candidate, ktl::StringView line) {
+    if (candidate != name) return false;
+    provides = field(line, "provides");
+    found = true;
+    return true;
+  });
+  return found;
+}
+
 void ModuleIndex::for_each(void (*visit)(ktl::StringView name, void* context), void* context) {
   find_line([&](ktl::StringView name, ktl::StringView) {
     visit(name, context);

@@ -1,6 +1,7 @@
 #include "module/module_symbol_resolver.hh"
 
 #include "module/export_table.hh"
+#include "module/lazy_binding.hh"
 #include "module/module_format.hh"
 #include "module/module_tls.hh"
 
@@ -57,6 +58,15 @@ Result<SymbolDefinition> ModuleSymbolResolver::resolve(uint32_t index) {
   bool kernel_only = version.file == kKernelAbiSoname;
   if (!kernel_only) {
     if (auto definition = search_dependencies(name, version); definition.found) return definition;
+    // A function of a dependency that waits for its first call (lazy_binding.hh): its stub.
+    if (const LazyImports* lazy = module_.lazy_imports())
+      if (uintptr_t stub = lazy->stub_of(index)) {
+        SymbolDefinition definition;
+        definition.found = true;
+        definition.value = stub;
+        definition.type = elf::kSttFunc;
+        return definition;
+      }
   }
   ExternalSymbol external;
   if (options_.symbols.lookup && options_.symbols.lookup(options_.symbols.context, name, external)) {
@@ -87,6 +97,12 @@ Result<SymbolDefinition> ModuleSymbolResolver::resolve(uint32_t index) {
                                TESSERA_NAME_ARG(version.name));
   return Error::with_message(kENOEXEC, "module %.*s: undefined symbol '%.*s'", TESSERA_NAME_ARG(module_.name()),
                              TESSERA_NAME_ARG(name));
+}
+
+SymbolDefinition ModuleSymbolResolver::find_in_module(const Module& provider, ktl::StringView name,
+                                                     const ElfImage::SymbolVersion& version) {
+  size_t index = find_in(provider, name, version);
+  return index == ElfImage::kNoSymbol ? SymbolDefinition{} : definition_in(provider, index);
 }
 
 // Breadth first through DT_NEEDED: direct dependencies in order, then theirs.
