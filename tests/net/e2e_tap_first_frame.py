@@ -106,6 +106,11 @@ def main():
     started = time.monotonic()
     try:
         with Namespace() as namespace:
+            # Linux sends IPv6 router solicitations and MLD reports on an interface that
+            # comes up: a first frame nobody asked for. Without IPv6 the namespace is
+            # silent until the ping.
+            for interface in ("all", "default", namespace.tap):
+                namespace.run("sysctl", "-q", "-w", f"net.ipv6.conf.{interface}.disable_ipv6=1")
             command = namespace.command(args.tessera, "run", args.image, f"--net=tap,ifname={namespace.tap}",
                                         "--", f"net.ip={GUEST_ADDRESS}/24", "app=sleep", "--", "120000")
             log("$ " + " ".join(command))
