@@ -1,6 +1,7 @@
 #include "module/builtin_modules.hh"
 
 #include <tessera/errno.hh>
+#include <tessera/format.hh>
 #include <tessera/platform.hh>
 
 #include "boot/boot_chart.hh"
@@ -172,6 +173,8 @@ Result<void> BuiltinModules::register_all() {
   if (all.size() > kMaxLoadedModules)
     return Error::with_message(kENOMEM, "%zu built-in modules, the limit is %zu", all.size(), kMaxLoadedModules);
   size_t done = 0;
+  char list[512] = {};
+  size_t listed = 0;
   while (done < all.size()) {
     size_t before = done;
     for (size_t i = 0; i < all.size(); ++i) {
@@ -185,8 +188,12 @@ Result<void> BuiltinModules::register_all() {
       registered[i] = true;
       ++done;
       const ModuleMetadata& metadata = module->metadata();
-      log::info("module %.*s %.*s: built in%s%.*s", TESSERA_NAME_ARG(module->name()), TESSERA_NAME_ARG(metadata.version),
-                metadata.provides.empty() ? "" : ", provides ", TESSERA_NAME_ARG(metadata.provides));
+      log::debug("module %.*s %.*s: built in%s%.*s", TESSERA_NAME_ARG(module->name()), TESSERA_NAME_ARG(metadata.version),
+                 metadata.provides.empty() ? "" : ", provides ", TESSERA_NAME_ARG(metadata.provides));
+      // One line for all at info level: under QEMU every console line costs.
+      listed += format(list + listed, sizeof list - listed, "%s%.*s %.*s", done == 1 ? "" : ", ",
+                       TESSERA_NAME_ARG(module->name()), TESSERA_NAME_ARG(metadata.version));
+      if (listed >= sizeof list) listed = sizeof list - 1;
       if (on_image(module->name()))
         log::info("module %.*s: built into the kernel; %s%.*s.so on the boot image is not used",
                   TESSERA_NAME_ARG(module->name()), kModuleDirectory, TESSERA_NAME_ARG(module->name()));
@@ -196,8 +203,8 @@ Result<void> BuiltinModules::register_all() {
                                  all.size() - done);
   }
   uint64_t took = platform::monotonic_ns() - started;
-  log::info("built-in modules: %zu registered in %llu.%03llu ms", done, static_cast<unsigned long long>(took / 1000000),
-            static_cast<unsigned long long>(took / 1000 % 1000));
+  log::info("built-in modules: %s (%zu registered in %llu.%03llu ms)", list, done,
+            static_cast<unsigned long long>(took / 1000000), static_cast<unsigned long long>(took / 1000 % 1000));
   boot_chart::record("builtins registered");
   return {};
 }
