@@ -88,6 +88,18 @@ TEST_F(LazyBindingTest, DataImportsLoadWithTheApplication) {
   EXPECT_NE(std::strstr(decision.reason, "data symbol"), nullptr) << decision.reason;
 }
 
+TEST_F(LazyBindingTest, ApplicationWithConstructorsLoadsEagerly) {
+  // Its constructor calls into the module while the loader is busy with the application.
+  auto app = load("lazy_constructor_user", lazy_options());
+  ASSERT_TRUE(app.is_ok()) << app.error().message();
+  EXPECT_EQ(app.value()->lazy_imports(), nullptr);
+  EXPECT_NE(find_module("lazy_provider"), nullptr);
+  EXPECT_EQ(symbol<long (*)()>(app.value(), "constructor_user_first")(), 36);
+  LazyDecision decision = decide_lazy_binding(app.value()->image(), "lazy_provider", test_policy());
+  EXPECT_FALSE(decision.lazy);
+  EXPECT_NE(std::strstr(decision.reason, "constructors"), nullptr) << decision.reason;
+}
+
 TEST_F(LazyBindingTest, PolicyCanKeepAModuleEager) {
   auto app = load("lazy_user", options());
   ASSERT_TRUE(app.is_ok()) << app.error().message();
