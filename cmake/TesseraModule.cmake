@@ -43,9 +43,13 @@ set(TESSERA_MODULE_ABI_REVISION ${CMAKE_MATCH_1})
 
 # Guest-code flags for position-independent objects: the kernel's freestanding flags
 # (cmake/TesseraFreestanding.cmake) without its non-PIC code model choices.
+# No unwind tables: nothing unwinds a module with them (backtraces follow frame
+# pointers; gdb reads .debug_frame from debug/NAME.so). TESSERA_GUEST_OPT_FLAGS: sections
+# per function (the link drops what is not reached), -Os, -flto as configured.
 set(tessera_module_common_flags
   -ffreestanding -nostdinc -isystem ${TESSERA_COMPILER_INCLUDE_DIR}
   -fPIC -fvisibility=hidden -mno-red-zone -fstack-protector-strong -fno-omit-frame-pointer
+  -fno-asynchronous-unwind-tables -fno-unwind-tables ${TESSERA_GUEST_OPT_FLAGS}
   -Wall -Wextra -Wno-unused-parameter -Werror=return-type -Werror=format)
 set(TESSERA_MODULE_C_FLAGS ${tessera_module_common_flags} -Werror=implicit-function-declaration)
 set(TESSERA_MODULE_CXX_FLAGS ${tessera_module_common_flags}
@@ -68,9 +72,11 @@ endif()
 #   loader's own lazy import stubs, docs/modularity.md, need no help from the linker);
 # -z relro: the GOT and .data.rel.ro become read-only after relocation;
 # -z separate-code: text gets pages of its own, so W^X protections are exact.
+# --gc-sections: what no exported symbol reaches is dropped.
 set(TESSERA_MODULE_LINK_FLAGS
   -nostdlib -Wl,--no-undefined -Wl,--no-undefined-version -Wl,-z,now -Wl,-z,relro
-  -Wl,--hash-style=gnu -Wl,-z,noexecstack -Wl,-z,separate-code -Wl,--build-id)
+  -Wl,--hash-style=gnu -Wl,-z,noexecstack -Wl,-z,separate-code -Wl,--build-id
+  -Wl,--gc-sections ${TESSERA_GUEST_LINK_FLAGS})
 
 # tessera_drop_inherited_flags(TARGET): guest objects must not get the host build's
 # directory-wide options (sanitizers above all: they would import __asan_* symbols the

@@ -7,27 +7,32 @@ constexpr uint32_t kPolynomial = 0x82F63B78u;
 
 // tables[k][b] is the CRC contribution of byte b followed by k zero bytes, so eight bytes
 // are folded in with eight independent lookups instead of eight dependent shifts.
+// Filled on first use rather than at compile time: 8 KiB of .bss instead of 8 KiB of the
+// kernel image (a few microseconds, once). Two threads may fill it at once; they store the
+// same values, atomically, and publish with g_tables_ready.
 struct SlicingTables {
   uint32_t t[8][256];
 };
+constinit SlicingTables g_tables;
+bool g_tables_ready = false;
 
-constexpr SlicingTables make_tables() {
-  SlicingTables tables{};
+const SlicingTables& tables() {
+  if (__atomic_load_n(&g_tables_ready, __ATOMIC_ACQUIRE)) return g_tables;
+  auto set = [](int k, uint32_t byte, uint32_t value) { __atomic_store_n(&g_tables.t[k][byte], value, __ATOMIC_RELAXED); };
+  auto get = [](int k, uint32_t byte) { return __atomic_load_n(&g_tables.t[k][byte], __ATOMIC_RELAXED); };
   for (uint32_t byte = 0; byte < 256; ++byte) {
     uint32_t crc = byte;
     for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ ((crc & 1) ? kPolynomial : 0);
-    tables.t[0][byte] = crc;
+    set(0, byte, crc);
   }
   for (int k = 1; k < 8; ++k)
     for (uint32_t byte = 0; byte < 256; ++byte) {
-      uint32_t previous = tables.t[k - 1][byte];
-      tables.t[k][byte] = (previous >> 8) ^ tables.t[0][previous & 0xFF];
+      uint32_t previous = get(k - 1, byte);
+      set(k, byte, (previous >> 8) ^ get(0, previous & 0xFF));
     }
-  return tables;
+  __atomic_store_n(&g_tables_ready, true, __ATOMIC_RELEASE);
+  return g_tables;
 }
-
-constexpr SlicingTables kTables = make_tables();
-static_assert(kTables.t[0][1] == 0xF26B8303u, "CRC32C table");
 
 uint64_t load_le64(const uint8_t* p) {
   uint64_t value;
@@ -63,7 +68,7 @@ __attribute__((target("sse4.2"))) uint32_t update_hardware(uint32_t state, const
 }  // namespace
 
 uint32_t Crc32c::update_portable(uint32_t crc, const uint8_t* data, size_t size) {
-  const auto& t = kTables.t;
+  const auto& t = tables().t;
   for (; size >= 8; data += 8, size -= 8) {
     uint64_t word = load_le64(data) ^ crc;
     crc = t[7][word & 0xFF] ^ t[6][(word >> 8) & 0xFF] ^ t[5][(word >> 16) & 0xFF] ^ t[4][(word >> 24) & 0xFF] ^

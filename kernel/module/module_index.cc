@@ -152,12 +152,16 @@ Result<Module*> require_capability(ktl::StringView capability, const char* reaso
                                "no module on the boot image provides %.*s (needed by %s): an image built with "
                                "--shake needs --require MODULE for it",
                                int(capability.length()), capability.data(), reason);
-  if (Module* loaded = find_module(provider)) return loaded;
+  Module* present = find_module(provider);
+  if (present && present->state() == Module::State::kLive) return present;
+  // Absent, or another thread is loading it right now (modules join the list before
+  // their init has run): load_module waits for the loader and then finds it.
   uint64_t start = platform::monotonic_ns();
   auto loaded = load_module(provider);
   if (loaded.is_error())
     return Error::with_message(loaded.error().code(), "%.*s for %.*s (%s): %s", int(provider.length()), provider.data(),
                                int(capability.length()), capability.data(), reason, loaded.error().message());
+  if (present) return loaded.value();  // loaded for whoever asked first, and logged there
   uint64_t took = platform::monotonic_ns() - start;
   log::info("module %.*s: loaded for %.*s (%s) in %llu.%03llu ms", int(provider.length()), provider.data(),
             int(capability.length()), capability.data(), reason, static_cast<unsigned long long>(took / 1000000),

@@ -17,7 +17,7 @@ struct Slot {
   bool is_static = false;
   size_t static_offset = 0;  // inside the reserve
   uint64_t size = 0;
-  uint64_t alignment = 1;
+  uint64_t alignment = 0;  // set with the slot; all-zero slots keep g_state in .bss
   ktl::Bytes initial;
 };
 

@@ -1,5 +1,7 @@
 #include "fs/vfs/file_descriptor_table.hh"
 
+#include <tessera/ktl/utility.hh>
+
 namespace tessera {
 
 void FileDescriptorTable::reset() {
@@ -9,7 +11,7 @@ void FileDescriptorTable::reset() {
 }
 
 Result<int> FileDescriptorTable::install(FileDescription* description) {
-  for (int fd = lowest_free_; fd < vfs::kMaxFileDescriptors; ++fd) {
+  for (int fd = ktl::max(lowest_free_, vfs::kFirstFileDescriptor); fd < vfs::kMaxFileDescriptors; ++fd) {
     if (slots_[fd]) continue;
     slots_[fd] = description;
     lowest_free_ = fd + 1;

@@ -26,7 +26,9 @@ class FileDescriptorTable {
 
  private:
   FileDescription* slots_[vfs::kMaxFileDescriptors] = {};
-  int lowest_free_ = vfs::kFirstFileDescriptor;  // no free slot below this one
+  // No free slot below this one (nor below kFirstFileDescriptor): zero-initialised so the
+  // kernel's table (in g_kernel_vfs) lives in .bss, not in the image.
+  int lowest_free_ = 0;
   int open_count_ = 0;
 };
 
