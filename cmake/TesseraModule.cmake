@@ -69,7 +69,8 @@ if(TESSERA_SANITIZERS MATCHES "address" AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU"
   list(APPEND TESSERA_MODULE_C_FLAGS ${tessera_module_asan_flags})
   list(APPEND TESSERA_MODULE_CXX_FLAGS ${tessera_module_asan_flags})
 endif()
-# -z now: every symbol is bound at load time (the loader does no lazy binding);
+# -z now: every symbol is bound at load time (no ld.so-style lazy PLT resolution; the
+#   loader's own lazy import stubs, docs/modularity.md, need no help from the linker);
 # -z relro: the GOT and .data.rel.ro become read-only after relocation;
 # -z separate-code: text gets pages of its own, so W^X protections are exact.
 # --gc-sections: what no exported symbol reaches is dropped.

@@ -57,6 +57,13 @@ LazyDecision decide_lazy_binding(const ElfImage& app, ktl::StringView module, co
     decision.reason = "lazy binding is off";
     return decision;
   }
+  // Initialisers and finalisers run under the loader's lock, where a first call through a
+  // stub could not load anything: an application with any keeps its modules eager.
+  const auto& dynamic = app.dynamic();
+  if (dynamic.init || dynamic.init_array.count || dynamic.fini || dynamic.fini_array.count) {
+    decision.reason = "the application has constructors or destructors (they run under the loader's lock)";
+    return decision;
+  }
   if (policy.must_load_with_app) {
     if (const char* reason = policy.must_load_with_app(policy.context, module)) {
       decision.reason = reason;
@@ -214,36 +221,25 @@ Result<void> LazyImports::bind_loaded(Module& dependency, void* context) {
   auto& request = *static_cast<BindRequest*>(context);
   LazyImports& self = *request.owner;
   const ElfImage& image = self.app_.image();
-  uintptr_t targets[64];
-  size_t first = 0;
-  // In rounds of 64: the targets are published together once the round is resolved.
-  while (first < self.import_count_) {
-    size_t count = 0, last = first;
-    for (; last < self.import_count_ && count < 64; ++last) {
-      Import& import = self.imports_[last];
-      targets[count] = 0;
-      if (import.module == request.module && import.target == 0) {
-        ktl::StringView name = image.symbol_name(import.symbol);
-        SymbolDefinition definition =
-            ModuleSymbolResolver::find_in_module(dependency, name, image.symbol_version(import.symbol));
-        if (!definition.found)
-          return Error::with_message(kENOEXEC, "module %.*s does not export '%.*s' (the module index says it does)",
-                                     TESSERA_NAME_ARG(dependency.name()), TESSERA_NAME_ARG(name));
-        uintptr_t value = definition.value;
-        if (definition.is_ifunc()) value = reinterpret_cast<uintptr_t (*)()>(definition.value)();
-        else if (definition.type != elf::kSttFunc)
-          return Error::with_message(kENOEXEC, "'%.*s' in module %.*s is not a function", TESSERA_NAME_ARG(name),
-                                     TESSERA_NAME_ARG(dependency.name()));
-        if (value == 0)
-          return Error::with_message(kENOEXEC, "'%.*s' in module %.*s resolved to address 0", TESSERA_NAME_ARG(name),
-                                     TESSERA_NAME_ARG(dependency.name()));
-        targets[count] = value;
-      }
-      ++count;
-    }
-    for (size_t i = 0; i < count; ++i)
-      if (targets[i]) __atomic_store_n(&self.imports_[first + i].target, targets[i], __ATOMIC_RELEASE);
-    first = last;
+  for (size_t i = 0; i < self.import_count_; ++i) {
+    Import& import = self.imports_[i];
+    if (import.module != request.module || import.target != 0) continue;
+    ktl::StringView name = image.symbol_name(import.symbol);
+    SymbolDefinition definition =
+        ModuleSymbolResolver::find_in_module(dependency, name, image.symbol_version(import.symbol));
+    if (!definition.found)
+      return Error::with_message(kENOEXEC, "module %.*s does not export '%.*s' (the module index says it does)",
+                                 TESSERA_NAME_ARG(dependency.name()), TESSERA_NAME_ARG(name));
+    uintptr_t value = definition.value;
+    if (definition.is_ifunc()) value = reinterpret_cast<uintptr_t (*)()>(definition.value)();
+    else if (definition.type != elf::kSttFunc)
+      return Error::with_message(kENOEXEC, "'%.*s' in module %.*s is not a function", TESSERA_NAME_ARG(name),
+                                 TESSERA_NAME_ARG(dependency.name()));
+    if (value == 0)
+      return Error::with_message(kENOEXEC, "'%.*s' in module %.*s resolved to address 0", TESSERA_NAME_ARG(name),
+                                 TESSERA_NAME_ARG(dependency.name()));
+    // A failure further on panics before any caller runs: publishing one by one is safe.
+    __atomic_store_n(&import.target, value, __ATOMIC_RELEASE);
   }
   return self.patch_plt_slots(request.module);
 }
