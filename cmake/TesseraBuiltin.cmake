@@ -202,6 +202,12 @@ function(tessera_link_builtin_modules target)
   # linked whole, and the archive members they call are pulled in after them.
   target_link_options(${target} PRIVATE ${objects} ${TESSERA_BUILTIN_KERNEL_ALIASES})
   set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${objects} ${TESSERA_BUILTIN_KERNEL_ALIASES})
+  # An alias whose kernel function the linker did not find under its name is absolute 0,
+  # silently: refuse such an executable.
+  add_custom_command(TARGET ${target} POST_BUILD
+    COMMAND ${CMAKE_COMMAND} -DFILE=$<TARGET_FILE:${target}> -DNM=${CMAKE_NM}
+            -P ${TESSERA_BUILTIN_CMAKE_DIR}/TesseraBuiltinCheckLink.cmake
+    VERBATIM)
   set_property(TARGET ${target} PROPERTY TESSERA_BUILTIN_MODULES "${modules}")
 endfunction()
 

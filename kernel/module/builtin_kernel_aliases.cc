@@ -3,7 +3,10 @@
 // C++-mangled name no build script could spell reliably). cmake/TesseraBuiltin.cmake
 // copies the two sections out of this object:
 //   .tessera.builtin.aliases: "__tessera_kernel_memcpy = <symbol of libc::memcpy>;" lines,
-//     a linker script that defines the prefixed names as aliases of the kernel functions;
+//     a linker script that defines the prefixed names as aliases of the kernel functions,
+//     each with EXTERN(<symbol>): as -u does, it tells link-time optimisation that the
+//     symbol is used from outside, which keeps it global under its name (without it,
+//     TESSERA_LTO privatises some and the alias silently becomes 0);
 //   .tessera.builtin.renames: "memcpy __tessera_kernel_memcpy" lines, the objcopy
 //     --redefine-syms map applied to each built-in module's undefined references.
 // The ASan rows are left out: they name the host runtime's own functions, which a
@@ -29,7 +32,7 @@ namespace tessera {
 // %p prints the operand's symbol bare; "i" holds because kernel code is not PIC.
 #define TESSERA_BUILTIN_ALIAS(c_name, function)                                          \
   asm volatile(".pushsection .tessera.builtin.aliases, \"\", @progbits\n"                \
-               ".ascii \"__tessera_kernel_" #c_name " = %p0;\\n\"\n"                     \
+               ".ascii \"EXTERN(%p0)\\n__tessera_kernel_" #c_name " = %p0;\\n\"\n"      \
                ".popsection\n"                                                           \
                ".pushsection .tessera.builtin.renames, \"\", @progbits\n"                \
                ".ascii \"" #c_name " __tessera_kernel_" #c_name "\\n\"\n"                \
