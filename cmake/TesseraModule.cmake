@@ -28,6 +28,7 @@
 # defines everything again each time; the stub target is made once.
 
 set(TESSERA_MODULE_CMAKE_DIR ${CMAKE_CURRENT_LIST_DIR})
+include(${CMAKE_CURRENT_LIST_DIR}/TesseraBuiltin.cmake)
 set(TESSERA_MODULE_OUTPUT_DIR ${PROJECT_BINARY_DIR}/modules)
 set(TESSERA_APP_OUTPUT_DIR ${PROJECT_BINARY_DIR}/apps)
 set(TESSERA_KERNEL_ABI_DIR ${PROJECT_BINARY_DIR}/kernel-abi)
@@ -68,7 +69,8 @@ if(TESSERA_SANITIZERS MATCHES "address" AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU"
   list(APPEND TESSERA_MODULE_C_FLAGS ${tessera_module_asan_flags})
   list(APPEND TESSERA_MODULE_CXX_FLAGS ${tessera_module_asan_flags})
 endif()
-# -z now: every symbol is bound at load time (the loader does no lazy binding);
+# -z now: every symbol is bound at load time (no ld.so-style lazy PLT resolution; the
+#   loader's own lazy import stubs, docs/modularity.md, need no help from the linker);
 # -z relro: the GOT and .data.rel.ro become read-only after relocation;
 # -z separate-code: text gets pages of its own, so W^X protections are exact.
 # --gc-sections: what no exported symbol reaches is dropped.
@@ -297,6 +299,11 @@ function(tessera_add_loadable kind name target output_dir)
     COMMAND ${CMAKE_STRIP} --strip-debug $<TARGET_FILE:${target}>
     VERBATIM)
 
+  # The same declaration, for linking the module into a kernel (cmake/TesseraBuiltin.cmake).
+  if(kind STREQUAL "module")
+    tessera_declare_builtin(${name} ${target} SOURCES ${arg_SOURCES} DEPENDS ${arg_DEPENDS} EXPORTS ${exports}
+                            NOTE ${entries})
+  endif()
   if(arg_TEST_FIXTURE)
     return()
   endif()

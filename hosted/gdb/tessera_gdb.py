@@ -74,6 +74,8 @@ def symbol_file_for(name):
 
 
 def add_module_symbols(slot, entry):
+    if int(entry["kind"]) == 2:
+        return  # built into the kernel: its symbols are the kernel's
     name = text(entry["name"])
     path = symbol_file_for(name)
     if not path:
@@ -126,13 +128,13 @@ class ModulesCommand(gdb.Command):
 
     def invoke(self, argument, from_tty):
         value = interface()
-        gdb.write("%-20s %-6s %-18s %-10s %s\n" % ("name", "kind", "base", "size", "symbols"))
+        gdb.write("%-20s %-7s %-18s %-10s %s\n" % ("name", "kind", "base", "size", "symbols"))
         for slot in range(int(value["module_capacity"])):
             entry = value["modules"][slot]
             if int(entry["in_use"]) == 0:
                 continue
-            kind = "app" if int(entry["kind"]) == 1 else "module"
-            gdb.write("%-20s %-6s %#-18x %-10d %s\n" % (text(entry["name"]), kind, int(entry["base"]),
+            kind = {1: "app", 2: "builtin"}.get(int(entry["kind"]), "module")
+            gdb.write("%-20s %-7s %#-18x %-10d %s\n" % (text(entry["name"]), kind, int(entry["base"]),
                                                        int(entry["size"]), loaded_symbol_files.get(slot, "-")))
 
 

@@ -42,7 +42,8 @@ std::vector<std::string> driver_capabilities(const std::string& platform) {
 
 class Shaker {
  public:
-  Shaker(const std::vector<ModuleRecord>& records, ShakeResult& result) : records_(records), result_(result) {}
+  Shaker(const std::vector<ModuleRecord>& records, const std::vector<std::string>& builtin, ShakeResult& result)
+      : records_(records), builtin_(builtin.begin(), builtin.end()), result_(result) {}
 
   const ModuleRecord* module_named(const std::string& name) const {
     for (const auto& record : records_)
@@ -53,7 +54,9 @@ class Shaker {
   // Keeps `name` (and later what it needs) unless already kept.
   Expected<void> keep(const std::string& name, const std::string& reason) {
     if (!module_named(name)) return fail(reason + ": no module '" + name + "' on the image");
-    if (result_.kept.emplace(name, reason).second) pending_.push_back(name);
+    // A built-in module's own needs are followed too: they may be on the image.
+    auto& into = builtin_.count(name) ? result_.built_in : result_.kept;
+    if (into.emplace(name, reason).second) pending_.push_back(name);
     return {};
   }
 
@@ -109,6 +112,7 @@ class Shaker {
 
  private:
   const std::vector<ModuleRecord>& records_;
+  std::set<std::string> builtin_;
   ShakeResult& result_;
   std::deque<std::string> pending_;
 };
@@ -131,7 +135,13 @@ Expected<ShakeResult> shake(const std::vector<ModuleRecord>& records, const Shak
   for (const auto& record : records)
     if (record.kind == "app" && record.image_path == "/apps/" + result.app + ".so") app = &record;
 
-  Shaker shaker(records, result);
+  for (const auto& name : request.builtin) {
+    bool known = false;
+    for (const auto& record : records) known = known || (record.kind == "module" && record.name == name);
+    // Its provides= and needs are read from its file: the input must have it.
+    if (!known) return fail("--builtin " + name + ": no module '" + name + "' on the input to read it from");
+  }
+  Shaker shaker(records, request.builtin, result);
   // A built-in app has no file: only the configuration and --require can pull modules in.
   if (app) IMAGE_CHECK(shaker.follow(*app));
   for (const auto& name : split(conf["modules"])) IMAGE_CHECK(shaker.keep(name, "kernel.conf modules=" + conf["modules"]));

@@ -16,12 +16,15 @@ struct ShakeRequest {
   std::string kernel_conf;             // /etc/tessera/kernel.conf of the image, "" when none
   std::vector<std::string> required;   // --require MODULE
   std::string platform = "all";        // hosted, microvm, q35 or all: which NIC drivers
+  std::vector<std::string> builtin;    // --builtin MODULE: in the kernel the image is for
 };
 
 struct ShakeResult {
   std::string app;
   // Kept modules and why: "kernel.conf net.ip=dhcp -> net:dhcp", "httpd calls socket -> net:stack".
   std::map<std::string, std::string> kept;
+  // Needed but built into the kernel (--builtin), so left off the image; why each is needed.
+  std::map<std::string, std::string> built_in;
   std::vector<std::string> left_out;   // modules and apps dropped, by image path
   std::vector<std::string> warnings;
 };

@@ -421,7 +421,13 @@ int run_inspect(const ImageOptions& options) {
 void print_shake_report(const image::ShakeResult& result) {
   std::printf("shake: application %s\n", result.app.c_str());
   for (const auto& [name, reason] : result.kept) std::printf("shake: keep %s: %s\n", name.c_str(), reason.c_str());
-  for (const auto& path : result.left_out) std::printf("shake: leave out %s: nothing reachable needs it\n", path.c_str());
+  for (const auto& [name, reason] : result.built_in)
+    std::printf("shake: built in %s: %s (in the kernel, not on the image)\n", name.c_str(), reason.c_str());
+  for (const auto& path : result.left_out) {
+    bool built_in = false;
+    for (const auto& entry : result.built_in) built_in = built_in || path == "/lib/modules/" + entry.first + ".so";
+    if (!built_in) std::printf("shake: leave out %s: nothing reachable needs it\n", path.c_str());
+  }
   for (const auto& warning : result.warnings) std::printf("shake: note: %s\n", warning.c_str());
 }
 
@@ -501,9 +507,10 @@ int run_build(const ImageOptions& options) {
     }
   }
   std::optional<image::ShakeRequest> shake;
-  if (options.shake) shake = image::ShakeRequest{options.app, "", options.required, options.target_platform};
-  else if (!options.app.empty() || !options.required.empty())
-    log->warn("--app and --require only matter with --shake: every module on the input is kept");
+  if (options.shake)
+    shake = image::ShakeRequest{options.app, "", options.required, options.target_platform, options.builtin};
+  else if (!options.app.empty() || !options.required.empty() || !options.builtin.empty())
+    log->warn("--app, --require and --builtin only matter with --shake: every module on the input is kept");
   auto plan = image::plan_modules(builder.tree(), shake ? &*shake : nullptr);
   if (!plan.ok()) {
     log->error("{}", plan.error());
@@ -537,6 +544,10 @@ void add_image_command(CLI::App& app, ImageOptions& options) {
   build->add_flag("--shake", options.shake,
                   "Keep only the modules the application and kernel.conf can reach; print why each stays");
   build->add_option("--require", options.required, "With --shake: keep MODULE too (for lookups by name at run time)")
+      ->type_name("MODULE");
+  build->add_option("--builtin", options.builtin,
+                    "With --shake: MODULE is built into the kernel the image is for: its needs count, its file "
+                    "stays off the image")
       ->type_name("MODULE");
   build->add_option("--platform", options.target_platform, "With --shake: NIC drivers for hosted, microvm, q35 or all")
       ->check(CLI::IsMember({"hosted", "microvm", "q35", "all"}))->capture_default_str();

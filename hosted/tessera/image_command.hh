@@ -19,6 +19,7 @@ struct ImageOptions {
   std::string app;                    // --app: the application --shake keeps
   bool shake = false;
   std::vector<std::string> required;  // --require MODULE
+  std::vector<std::string> builtin;   // --builtin MODULE
   std::string target_platform = "all";
   // ls, cat, stat, verify, inspect
   std::string image;

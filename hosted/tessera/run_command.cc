@@ -37,6 +37,9 @@ void add_run_command(CLI::App& app, RunOptions& options) {
   run->add_option("--machine", options.machine, "QEMU machine model (with --platform qemu)")
       ->check(CLI::IsMember({"microvm", "q35"}))
       ->capture_default_str();
+  run->add_option("--vm-kernel", options.vm_kernel,
+                  "VM kernel to boot (with --platform qemu), default tessera-vm.elf beside this program")
+      ->check(CLI::ExistingFile);
   run->add_option("--accel", options.accel, "QEMU accelerator (with --platform qemu): tcg, or kvm where /dev/kvm works")
       ->check(CLI::IsMember({"tcg", "kvm"}))
       ->capture_default_str();
@@ -112,7 +115,7 @@ int run_hosted(const RunOptions& options) {
       return exit_status::kUsage;
     }
     QemuConfig qemu;
-    qemu.kernel_path = default_vm_kernel_path();
+    qemu.kernel_path = options.vm_kernel.empty() ? default_vm_kernel_path() : options.vm_kernel;
     qemu.image_path = image;
     if (!image.empty()) {
       // The same checks, and messages, as the hosted machine's (hosted_machine.cc).

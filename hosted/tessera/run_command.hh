@@ -15,6 +15,7 @@ struct RunOptions {
   std::string platform = "hosted";  // or "qemu": boot bin/tessera-vm.elf under QEMU
   std::string machine = "microvm";  // QEMU machine model: microvm or q35
   std::string accel = "tcg";        // QEMU accelerator: tcg or kvm
+  std::string vm_kernel;            // --vm-kernel FILE: another VM kernel (e.g. with built-in modules)
   bool verbose = false;             // print the QEMU command and the VM's boot details
   bool gdb = false;                 // boot under gdb with the Tessera extension
   std::string gdb_batch;            // --gdb-batch FILE: gdb -batch running FILE's commands

@@ -22,10 +22,12 @@
 #include "log/log.hh"
 #include "mm/heap.hh"
 #include "mm/page_allocator.hh"
+#include "module/builtin_modules.hh"
 #include "module/module_index.hh"
 #include "module/module_loader.hh"
 #include "net/net_config.hh"
 #include "net/net_startup.hh"
+#include "sched/deferred_work.hh"
 #include "sched/scheduler.hh"
 #include "sched/thread.hh"
 
@@ -70,6 +72,7 @@ constinit bool g_shutdown_requested = false;
 
 [[noreturn]] void shut_down(void*) {
   NetStartup::log_statistics();
+  BuiltinModules::stop_all();
   auto heap_stats = heap().stats();
   log::info("memory: %zu bytes in use at shutdown", heap_stats.bytes_in_use);
   platform::exit(exit_status::kInterrupted);
@@ -143,6 +146,7 @@ int run_application(const BootInfo& boot, const CommandLine& command_line, const
   DeviceLines::reset();
   Poller::reset();
   NetStartup::reset();
+  DeferredWork::reset();
   set_current_kernel_options(nullptr);
   log::reset(entry);
   boot_chart::reset(entry);
@@ -179,6 +183,9 @@ int run_application(const BootInfo& boot, const CommandLine& command_line, const
   if (auto index = ModuleIndex::load(); index.is_error())
     refuse_boot(exit_status::kDataError, "cannot read the module index: %s", index.error().message());
   boot_chart::record("rofs mounted");
+  // After the index (to say which image modules they replace), before anything loads.
+  if (auto builtins = BuiltinModules::register_all(); builtins.is_error())
+    refuse_boot(exit_status::kSoftware, "%s", builtins.error().message());
 
   auto options_result = load_kernel_options(command_line, !image.empty());
   if (options_result.is_error()) refuse_boot(exit_status::kDataError, "%s", options_result.error().message());
@@ -198,7 +205,7 @@ int run_application(const BootInfo& boot, const CommandLine& command_line, const
   if (network.is_error()) refuse_boot(exit_status::kUsage, "%s", network.error().message());
   // A module missing from the image is the image's fault; a stack or DHCP client that
   // fails to start (no lease) is the environment's.
-  if (auto up = NetStartup::bring_up(network.value()); up.is_error())
+  if (auto up = NetStartup::bring_up(network.value(), options.modules_on_demand); up.is_error())
     refuse_boot(up.error().code() == kENOENT ? exit_status::kDataError : exit_status::kOsError, "%s",
                 up.error().message());
   if (network.value().mode != NetConfig::Mode::kNone) boot_chart::record("network");
@@ -213,6 +220,7 @@ int run_application(const BootInfo& boot, const CommandLine& command_line, const
   int status = run_application(boot, command_line, options);
   log::info("application exited with status %d", status);
   NetStartup::log_statistics();
+  BuiltinModules::stop_all();
   platform::exit(status);
 }
 

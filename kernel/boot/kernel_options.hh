@@ -28,6 +28,10 @@ struct KernelOptions {
   // modules.on_demand: load a module when its capability is first asked for (the index
   // of the boot image says which); off, every indexed module loads at boot instead.
   bool modules_on_demand = true;
+  // modules.lazy: an application's function imports from an indexed module not yet loaded
+  // are bound to stubs that load it on the first call (module/lazy_binding.hh); off (or
+  // modules.on_demand=0), its DT_NEEDED modules load with it.
+  bool modules_lazy = true;
   // net.ip: empty (no network), "dhcp" or "A.B.C.D/N[,gw=A.B.C.D]" (net/net_config.hh
   // parses it; already validated here). Views the command line or configuration text.
   ktl::StringView net_ip = "";

@@ -60,7 +60,7 @@ void module_loaded(const Module& module, const char* path) {
     entry.base = module.base();
     entry.start = module.mapping_start();
     entry.size = module.mapping_size();
-    entry.kind = module.kind() == Module::Kind::kModule ? 0 : 1;
+    entry.kind = module.is_builtin() ? 2 : module.kind() == Module::Kind::kModule ? 0 : 1;
     entry.in_use = 1;
     tessera_debugger_module_event(slot, uint32_t(ModuleEvent::kLoaded));
     return;
@@ -70,7 +70,7 @@ void module_loaded(const Module& module, const char* path) {
 void module_unloading(const Module& module) {
   for (uint32_t slot = 0; slot < kMaxModules; ++slot) {
     ModuleEntry& entry = tessera_debugger.modules[slot];
-    if (!entry.in_use || entry.start != module.mapping_start()) continue;
+    if (!entry.in_use || entry.kind == 2 || entry.start != module.mapping_start()) continue;
     tessera_debugger_module_event(slot, uint32_t(ModuleEvent::kUnloading));
     entry.in_use = 0;
     return;

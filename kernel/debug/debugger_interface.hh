@@ -29,7 +29,7 @@ struct ModuleEntry {
   uint64_t base;       // load bias: file virtual address + base = run-time address
   uint64_t start;      // the mapping
   uint64_t size;
-  uint32_t kind;       // 0 module, 1 application
+  uint32_t kind;       // 0 module, 1 application, 2 module built into the kernel (no mapping, no file)
   uint32_t in_use;     // 0: free slot
 };
 

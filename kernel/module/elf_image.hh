@@ -176,6 +176,7 @@ class ElfImage {
 
  private:
   friend class ElfValidator;
+  friend class Module;  // a built-in module has no image
   ElfImage() = default;
 
   bool is_hidden_or_local(size_t index) const;

@@ -1,8 +1,15 @@
 #include "module/module.hh"
 
+#include "module/builtin_module.h"
+
 namespace tessera {
 
 uintptr_t Module::find_symbol(ktl::StringView name) const {
+  if (builtin_) {
+    for (unsigned long i = 0; i < builtin_->export_count; ++i)
+      if (ktl::StringView(builtin_->exports[i].name) == name) return reinterpret_cast<uintptr_t>(builtin_->exports[i].address);
+    return 0;
+  }
   size_t index = image_.find_symbol(name);
   if (index == ElfImage::kNoSymbol) return 0;
   const elf::Sym& symbol = image_.symbols()[index];

@@ -15,7 +15,11 @@
 #include "module/elf_image.hh"
 #include "module/module_metadata.hh"
 
+struct tessera_builtin_module;  // module/builtin_module.h
+
 namespace tessera {
+
+class LazyImports;
 
 class Module {
  public:
@@ -53,6 +57,9 @@ class Module {
   const ModuleMetadata& metadata() const { return metadata_; }
   const Tls& tls() const { return tls_; }
   bool uses_kernel() const { return uses_kernel_; }
+  // Linked into the kernel executable (module/builtin_modules.hh): no image, no mapping;
+  // its exports come from the record the build made.
+  bool is_builtin() const { return builtin_ != nullptr; }
   ktl::Span<Module* const> dependencies() const { return {dependencies_, dependency_count_}; }
   // Holders: one per dependent module plus every acquire() not yet released.
   size_t references() const { return references_; }
@@ -60,6 +67,9 @@ class Module {
   bool explicitly_loaded() const { return explicitly_loaded_; }
   // Nanoseconds the load took (mapping, linking, initialisers), for the boot log.
   uint64_t load_time_ns() const { return load_time_ns_; }
+
+  // The application's imports bound to lazy stubs (lazy_binding.hh), or null.
+  LazyImports* lazy_imports() const { return lazy_imports_; }
 
   // Run-time address of a link-time address inside the image.
   uintptr_t address_of(uint64_t vaddr) const { return base_ + vaddr; }
@@ -72,8 +82,11 @@ class Module {
  private:
   friend class ModuleLoader;
   friend class ModuleLinker;
+  friend class BuiltinModuleFactory;
+  friend class LazyImports;
   template <typename T, typename... Args> friend Result<T*> try_make(Args&&... args);
   Module(const ElfImage& image) : image_(image) {}
+  Module() = default;  // built in
   template <typename T> friend void destroy(T* object);
 
   void set_name(ktl::StringView name);
@@ -96,6 +109,8 @@ class Module {
   bool initialized_ = false;     // init_array ran: fini_array must run on unload
   bool init_entry_ran_ = false;  // the init entry succeeded: the exit entry must run
   uint64_t load_time_ns_ = 0;
+  const tessera_builtin_module* builtin_ = nullptr;
+  LazyImports* lazy_imports_ = nullptr;
   // What keeps image_'s bytes alive: an open descriptor mapping them, or a heap copy.
   int file_descriptor_ = -1;
   void* file_copy_ = nullptr;

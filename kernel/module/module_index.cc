@@ -6,6 +6,8 @@
 #include "boot/boot_chart.hh"
 #include "log/log.hh"
 #include "mm/heap.hh"
+#include "module/builtin_modules.hh"
+#include "module/module_format.hh"
 #include "module/module_loader.hh"
 
 namespace tessera {
@@ -126,6 +128,17 @@ ktl::StringView ModuleIndex::exporter_of(ktl::StringView symbol) {
   return find_line([&](ktl::StringView, ktl::StringView line) { return list_contains(field(line, "exports"), symbol); });
 }
 
+bool ModuleIndex::capabilities_of(ktl::StringView name, ktl::StringView& provides) {
+  bool found = false;
+  find_line([&](ktl::StringView candidate, ktl::StringView line) {
+    if (candidate != name) return false;
+    provides = field(line, "provides");
+    found = true;
+    return true;
+  });
+  return found;
+}
+
 void ModuleIndex::for_each(void (*visit)(ktl::StringView name, void* context), void* context) {
   find_line([&](ktl::StringView name, ktl::StringView) {
     visit(name, context);
@@ -134,6 +147,14 @@ void ModuleIndex::for_each(void (*visit)(ktl::StringView name, void* context), v
 }
 
 Result<Module*> require_capability(ktl::StringView capability, const char* reason, const char* fallback) {
+  // A built-in provider wins over the image's: it is there already, only its init may
+  // still have to run.
+  if (Module* builtin = BuiltinModules::provider_of(capability)) {
+    if (auto started = start_builtin_module(*builtin, reason); started.is_error())
+      return Error::with_message(started.error().code(), "%.*s for %.*s (%s): %s", TESSERA_NAME_ARG(builtin->name()),
+                                 int(capability.length()), capability.data(), reason, started.error().message());
+    return builtin;
+  }
   ktl::StringView provider = ModuleIndex::provider_of(capability);
   if (provider.empty() && ModuleIndex::empty() && fallback) provider = fallback;
   if (provider.empty())
@@ -141,12 +162,16 @@ Result<Module*> require_capability(ktl::StringView capability, const char* reaso
                                "no module on the boot image provides %.*s (needed by %s): an image built with "
                                "--shake needs --require MODULE for it",
                                int(capability.length()), capability.data(), reason);
-  if (Module* loaded = find_module(provider)) return loaded;
+  Module* present = find_module(provider);
+  if (present && present->state() == Module::State::kLive) return present;
+  // Absent, or another thread is loading it right now (modules join the list before
+  // their init has run): load_module waits for the loader and then finds it.
   uint64_t start = platform::monotonic_ns();
   auto loaded = load_module(provider);
   if (loaded.is_error())
     return Error::with_message(loaded.error().code(), "%.*s for %.*s (%s): %s", int(provider.length()), provider.data(),
                                int(capability.length()), capability.data(), reason, loaded.error().message());
+  if (present) return loaded.value();  // loaded for whoever asked first, and logged there
   uint64_t took = platform::monotonic_ns() - start;
   log::info("module %.*s: loaded for %.*s (%s) in %llu.%03llu ms", int(provider.length()), provider.data(),
             int(capability.length()), capability.data(), reason, static_cast<unsigned long long>(took / 1000000),
@@ -156,11 +181,14 @@ Result<Module*> require_capability(ktl::StringView capability, const char* reaso
 }
 
 Result<void> load_every_indexed_module() {
+  TRY(BuiltinModules::start_all());
   Result<void> outcome = {};
   ModuleIndex::for_each(
       [](ktl::StringView name, void* context) {
         auto& first_error = *static_cast<Result<void>*>(context);
         if (first_error.is_error()) return;
+        // Built in: started (or found to have no device) by start_all() above.
+        if (Module* builtin = find_module(name); builtin && builtin->is_builtin()) return;
         auto loaded = load_module(name);
         // A driver finds no device of its kind on this machine: nothing to load it for.
         if (loaded.is_error() && loaded.error().code() == kENODEV) {

@@ -25,6 +25,8 @@ class ModuleIndex {
   static ktl::StringView provider_of(ktl::StringView capability);
   // The module whose exports= lists `symbol`; empty when none does.
   static ktl::StringView exporter_of(ktl::StringView symbol);
+  // The provides= list of module `name` into `provides`; false when the index lacks it.
+  static bool capabilities_of(ktl::StringView name, ktl::StringView& provides);
   // Every indexed module's name, in index order.
   static void for_each(void (*visit)(ktl::StringView name, void* context), void* context);
 };

@@ -15,7 +15,9 @@
 #include "fs/vfs/vfs.hh"
 #include "mm/heap.hh"
 #include "module/api/module_filesystems.hh"
+#include "module/builtin_modules.hh"
 #include "module/export_table.hh"
+#include "module/lazy_binding.hh"
 #include "module/module_entry.hh"
 #include "module/module_format.hh"
 #include "module/module_file.hh"
@@ -144,6 +146,8 @@ class ModuleLoader {
   }
 
   static Result<void> unload(Module& module) {
+    if (module.is_builtin())
+      return Error::with_message(kEPERM, "module %.*s is built into the kernel", TESSERA_NAME_ARG(module.name()));
     if (module.state_ != Module::State::kLive && module.state_ != Module::State::kRelocated)
       return Error::with_message(kEBUSY, "module %.*s is being loaded or unloaded", TESSERA_NAME_ARG(module.name()));
     if (module.references_ > 0) {
@@ -269,33 +273,14 @@ class ModuleLoader {
         return Error::with_message(kENOEXEC, "module %.*s: more than %zu dependencies",
                                    TESSERA_NAME_ARG(module->name()), Module::kMaxDependencies);
       Module* dependency = find_loaded_dependency(needed);
+      if (dependency && dependency->is_builtin()) TRY(BuiltinModules::start(*dependency, "a module linked against it"));
+      // An application's import from a module not loaded yet may wait for its first call.
+      if (!dependency && module->kind_ == Module::Kind::kApplication && options.lazy.enabled() &&
+          TRY(LazyImports::defer(*module, needed, options)))
+        continue;
       if (!dependency) {
-        FileBytes dependency_file;
-        if (options.files.open) {
-          auto bytes = options.files.open(options.files.context, needed);
-          if (bytes.is_error())
-            return Error::with_message(bytes.error().code(), "module %.*s: dependency %.*s: %s",
-                                       TESSERA_NAME_ARG(module->name()), TESSERA_NAME_ARG(needed),
-                                       bytes.error().message());
-          dependency_file.bytes = bytes.value();
-        } else {
-          char path[vfs::kNameMax + 32];
-          size_t prefix = __builtin_strlen(kModuleDirectory);
-          if (needed.length() > vfs::kNameMax)
-            return Error::with_message(kENAMETOOLONG, "module %.*s: dependency name too long",
-                                       TESSERA_NAME_ARG(module->name()));
-          __builtin_memcpy(path, kModuleDirectory, prefix);
-          __builtin_memcpy(path + prefix, needed.data(), needed.length());
-          auto read = read_module_file({path, prefix + needed.length()});
-          if (read.is_error())
-            return Error::with_message(read.error().code(), "module %.*s: dependency %.*s: %s",
-                                       TESSERA_NAME_ARG(module->name()), TESSERA_NAME_ARG(needed),
-                                       read.error().message());
-          dependency_file = read.value();
-        }
-        LoadOptions dependency_options = options;
-        dependency_options.kind = Module::Kind::kModule;
-        dependency = TRY(load_tree(dependency_file, needed, dependency_options, batch, depth + 1));
+        FileBytes dependency_file = TRY(open_dependency(*module, needed, options));
+        dependency = TRY(load_tree(dependency_file, needed, dependency_options(options), batch, depth + 1));
       }
       size_t slot = module->dependency_count_++;
       module->dependencies_[slot] = dependency;
@@ -307,9 +292,70 @@ class ModuleLoader {
         ++dependency->references_;
     }
     module->on_load_path_ = false;
+    if (module->lazy_imports_) TRY(LazyImports::prepare(*module));
     batch.ordered[batch.ordered_count++] = module;
     return module;
   }
+
+  static LoadOptions dependency_options(const LoadOptions& options) {
+    LoadOptions dependency_options = options;
+    dependency_options.kind = Module::Kind::kModule;
+    dependency_options.lazy = {};
+    return dependency_options;
+  }
+
+  static Result<FileBytes> open_dependency(const Module& module, ktl::StringView needed, const LoadOptions& options) {
+    FileBytes dependency_file;
+    if (options.files.open) {
+      auto bytes = options.files.open(options.files.context, needed);
+      if (bytes.is_error())
+        return Error::with_message(bytes.error().code(), "module %.*s: dependency %.*s: %s",
+                                   TESSERA_NAME_ARG(module.name()), TESSERA_NAME_ARG(needed), bytes.error().message());
+      dependency_file.bytes = bytes.value();
+      return dependency_file;
+    }
+    char path[vfs::kNameMax + 32];
+    size_t prefix = __builtin_strlen(kModuleDirectory);
+    if (needed.length() > vfs::kNameMax)
+      return Error::with_message(kENAMETOOLONG, "module %.*s: dependency name too long",
+                                 TESSERA_NAME_ARG(module.name()));
+    __builtin_memcpy(path, kModuleDirectory, prefix);
+    __builtin_memcpy(path + prefix, needed.data(), needed.length());
+    auto read = read_module_file({path, prefix + needed.length()});
+    if (read.is_error())
+      return Error::with_message(read.error().code(), "module %.*s: dependency %.*s: %s",
+                                 TESSERA_NAME_ARG(module.name()), TESSERA_NAME_ARG(needed), read.error().message());
+    return read.value();
+  }
+
+ public:
+  // The first call through a lazy stub: see load_deferred_dependency().
+  static Result<Module*> load_deferred(Module& dependent, ktl::StringView needed, const LoadOptions& options,
+                                       Result<void> (*bind)(Module&, void*), void* context, bool& loaded_now) {
+    loaded_now = false;
+    Module* dependency = nullptr;
+    for (Module* existing : dependent.dependencies())
+      if (existing->image().soname() == needed || existing->name() == stem(needed)) dependency = existing;
+    if (!dependency) {
+      if (dependent.dependency_count_ == Module::kMaxDependencies)
+        return Error::with_message(kENOEXEC, "module %.*s: more than %zu dependencies",
+                                   TESSERA_NAME_ARG(dependent.name()), Module::kMaxDependencies);
+      dependency = find_loaded_dependency(needed);
+      if (!dependency) {
+        FileBytes file = TRY(open_dependency(dependent, needed, options));
+        dependency = TRY(load(file, needed, dependency_options(options)));
+        // As if it had been loaded with the application: it goes when the application does.
+        dependency->explicitly_loaded_ = false;
+        loaded_now = true;
+      }
+      dependent.dependencies_[dependent.dependency_count_++] = dependency;
+      ++dependency->references_;
+    }
+    TRY(bind(*dependency, context));
+    return dependency;
+  }
+
+ private:
 
   static Result<void> link(Batch& batch, const LoadOptions& options) {
     for (size_t i = 0; i < batch.count; ++i) TRY(ModuleLinker::relocate(*batch.modules[i], options));
@@ -399,6 +445,7 @@ class ModuleLoader {
       module.mapping_size_ = 0;
     }
     debugger::module_unloading(module);
+    LazyImports::release(module);
     ModuleLinker::unmap(module);
     FileBytes file{{}, module.file_descriptor_, module.file_copy_};
     release_module_file(file);
@@ -437,6 +484,7 @@ Result<Module*> load_from_bytes(ktl::Bytes file, ktl::StringView name, const Loa
   auto section = TRY(LoaderSection::enter("load"));
   if (Module* loaded = find_module(stem(name))) {
     ModuleLoader::mark_explicit(*loaded);
+    TRY(BuiltinModules::start(*loaded, "a load by name"));
     return loaded;
   }
   FileBytes bytes;
@@ -459,10 +507,18 @@ Result<Module*> load_module(ktl::StringView path_or_name) {
   auto section = TRY(LoaderSection::enter("load"));
   if (Module* loaded = find_module(stem(full))) {
     ModuleLoader::mark_explicit(*loaded);
+    TRY(BuiltinModules::start(*loaded, "a load by name"));
     return loaded;
   }
   FileBytes file = TRY(read_module_file(full));
   return ModuleLoader::load(file, full, LoadOptions{});
+}
+
+Result<Module*> load_deferred_dependency(Module& dependent, ktl::StringView needed, const LoadOptions& options,
+                                         Result<void> (*bind)(Module& dependency, void* context), void* context,
+                                         bool& loaded_now) {
+  auto section = TRY(LoaderSection::enter("lazy load"));
+  return ModuleLoader::load_deferred(dependent, needed, options, bind, context, loaded_now);
 }
 
 Result<void> unload_module(Module& module) {
@@ -477,6 +533,7 @@ Result<int> run_application(ktl::StringView path, int argc, char** argv) {
     FileBytes file = TRY(read_module_file(path));
     LoadOptions options;
     options.kind = Module::Kind::kApplication;
+    options.lazy = kernel_lazy_policy();
     application = TRY(ModuleLoader::load(file, path, options));
   }
   // main runs outside the loader: it may load and unload modules itself.
@@ -512,6 +569,13 @@ void acquire_module(Module& module) { ModuleLoader::add_reference(module); }
 void release_module(Module& module) {
   if (!ModuleLoader::drop_reference(module))
     panic("module %.*s released more often than acquired", TESSERA_NAME_ARG(module.name()));
+}
+
+void adopt_module(Module& module) { g_modules.push_back(module); }
+
+Result<void> start_builtin_module(Module& module, const char* reason) {
+  auto section = TRY(LoaderSection::enter("start"));
+  return BuiltinModules::start(module, reason);
 }
 
 void reset_modules() {

@@ -37,9 +37,23 @@ struct FileProvider {
   void* context = nullptr;
 };
 
+// Lazy import stubs (lazy_binding.hh): how the loader learns which of an application's
+// DT_NEEDED modules may wait for the first call into them. Without exporter_of (the
+// default, and for everything that is not an application) every dependency loads at once.
+struct LazyPolicy {
+  // The module exporting `symbol` (the module index's exports=), empty when none.
+  ktl::StringView (*exporter_of)(void* context, ktl::StringView symbol) = nullptr;
+  // Why `module` must load with the application (a static string), or null when it may
+  // be lazy.
+  const char* (*must_load_with_app)(void* context, ktl::StringView module) = nullptr;
+  void* context = nullptr;
+  bool enabled() const { return exporter_of != nullptr; }
+};
+
 struct LoadOptions {
   SymbolSource symbols = kernel_symbol_source();
   FileProvider files;  // null: the VFS
+  LazyPolicy lazy;     // applications only
   // false: no code of the module runs (no IRELATIVE or IFUNC resolvers -- their targets
   // get 0 -- no initialisers, no init entry). For fuzzing.
   bool run_code = true;
@@ -72,6 +86,20 @@ void acquire_module(Module& module);
 void release_module(Module& module);
 // Forgets every module (a new boot): their memory went with the previous boot's heap.
 void reset_modules();
+
+// Built-in modules (builtin_modules.hh): puts one, made without a file, in the list; and
+// runs its init entry (dependencies first) under the loader's lock unless it is live.
+void adopt_module(Module& module);
+Result<void> start_builtin_module(Module& module, const char* reason);
+
+// For lazy_binding.cc, on the first call through a stub: under the loader's lock, loads
+// the deferred dependency `needed` of application `dependent` (from `options.files`, else
+// /lib/modules/) unless loaded, makes it one of `dependent`'s dependencies (it unloads
+// with the application unless loaded explicitly) and then, still under the lock, calls
+// `bind`. `loaded_now` says whether this call loaded it.
+Result<Module*> load_deferred_dependency(Module& dependent, ktl::StringView needed, const LoadOptions& options,
+                                         Result<void> (*bind)(Module& dependency, void* context), void* context,
+                                         bool& loaded_now);
 
 // For tests and fuzzing: loads from bytes already in memory (8-byte aligned, alive until
 // the module unloads) with injectable symbols and dependency files.

@@ -2,6 +2,7 @@
 // The Tessera note of a module or application (format in tessera/module_note.hh), parsed
 // into views of the file's bytes: valid as long as the file bytes are.
 #include <stdint.h>
+#include <tessera/ktl/span.hh>
 #include <tessera/ktl/string_view.hh>
 #include <tessera/result.hh>
 
@@ -26,6 +27,9 @@ struct ModuleMetadata {
   // not terminated inside the descriptor, no '=', an unparsable abi, a descriptor over
   // module_note::kMaxDescriptorSize). No note at all is not an error: present stays false.
   static Result<ModuleMetadata> try_parse(const ElfImage& image);
+  // The note's descriptor alone (a built-in module's record carries the same strings);
+  // `what` names it in errors.
+  static Result<ModuleMetadata> try_parse_strings(ktl::Bytes descriptor, ktl::StringView what);
 };
 
 }  // namespace tessera

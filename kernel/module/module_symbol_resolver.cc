@@ -1,6 +1,7 @@
 #include "module/module_symbol_resolver.hh"
 
 #include "module/export_table.hh"
+#include "module/lazy_binding.hh"
 #include "module/module_format.hh"
 #include "module/module_tls.hh"
 
@@ -25,6 +26,19 @@ size_t find_in(const Module& provider, ktl::StringView name, const ElfImage::Sym
     if (image.symbol_name(i) == name && image.symbol_version(i).name == wanted.name) return i;
   }
   return ElfImage::kNoSymbol;
+}
+
+// A built-in module has no symbol table: its record lists its exports. Versions are not
+// checked: built-in modules define none, like most modules.
+SymbolDefinition builtin_definition(const Module& provider, ktl::StringView name) {
+  SymbolDefinition definition;
+  if (uintptr_t address = provider.find_symbol(name)) {
+    definition.found = true;
+    definition.provider = &provider;
+    definition.value = address;
+    definition.type = elf::kSttNoType;
+  }
+  return definition;
 }
 
 SymbolDefinition definition_in(const Module& provider, size_t index) {
@@ -57,6 +71,15 @@ Result<SymbolDefinition> ModuleSymbolResolver::resolve(uint32_t index) {
   bool kernel_only = version.file == kKernelAbiSoname;
   if (!kernel_only) {
     if (auto definition = search_dependencies(name, version); definition.found) return definition;
+    // A function of a dependency that waits for its first call (lazy_binding.hh): its stub.
+    if (const LazyImports* lazy = module_.lazy_imports())
+      if (uintptr_t stub = lazy->stub_of(index)) {
+        SymbolDefinition definition;
+        definition.found = true;
+        definition.value = stub;
+        definition.type = elf::kSttFunc;
+        return definition;
+      }
   }
   ExternalSymbol external;
   if (options_.symbols.lookup && options_.symbols.lookup(options_.symbols.context, name, external)) {
@@ -89,6 +112,13 @@ Result<SymbolDefinition> ModuleSymbolResolver::resolve(uint32_t index) {
                              TESSERA_NAME_ARG(name));
 }
 
+SymbolDefinition ModuleSymbolResolver::find_in_module(const Module& provider, ktl::StringView name,
+                                                     const ElfImage::SymbolVersion& version) {
+  if (provider.is_builtin()) return builtin_definition(provider, name);
+  size_t index = find_in(provider, name, version);
+  return index == ElfImage::kNoSymbol ? SymbolDefinition{} : definition_in(provider, index);
+}
+
 // Breadth first through DT_NEEDED: direct dependencies in order, then theirs.
 SymbolDefinition ModuleSymbolResolver::search_dependencies(ktl::StringView name,
                                                           const ElfImage::SymbolVersion& version) {
@@ -103,6 +133,11 @@ SymbolDefinition ModuleSymbolResolver::search_dependencies(ktl::StringView name,
   for (const Module* dependency : module_.dependencies()) enqueue(dependency);
   while (head < tail) {
     const Module* candidate = queue[head++];
+    if (candidate->is_builtin()) {
+      if (auto definition = builtin_definition(*candidate, name); definition.found) return definition;
+      for (const Module* next : candidate->dependencies()) enqueue(next);
+      continue;
+    }
     size_t index = find_in(*candidate, name, version);
     if (index != ElfImage::kNoSymbol) return definition_in(*candidate, index);
     for (const Module* next : candidate->dependencies()) enqueue(next);

@@ -30,6 +30,9 @@ class ModuleSymbolResolver {
   // Symbol index 0 resolves to nothing in `module` (TLS relocations without a symbol).
   // ENOEXEC names an undefined strong symbol or a kernel ABI version mismatch.
   Result<SymbolDefinition> resolve(uint32_t index);
+  // `name` defined in `provider` itself in the version asked for; not found when absent.
+  static SymbolDefinition find_in_module(const Module& provider, ktl::StringView name,
+                                         const ElfImage::SymbolVersion& version);
 
  private:
   SymbolDefinition search_dependencies(ktl::StringView name, const ElfImage::SymbolVersion& version);

@@ -10,9 +10,19 @@ NetDevice::NetDevice(const tessera_netdev_ops& ops, void* driver, const tessera_
   format(name_, sizeof name_, "eth%u", number);
 }
 
+namespace {
+constinit NetDevice::UnattachedHook g_unattached_hook = nullptr;
+}  // namespace
+
+void NetDevice::set_unattached_hook(UnattachedHook hook) { g_unattached_hook = hook; }
+
 void NetDevice::receive(const void* frame, size_t length) {
   if (!receive_ || !frame || length < kEthernetHeader || length > max_frame()) {
+    // Dropped and counted even when it triggers the stack: the peer retransmits (ARP,
+    // TCP's SYN, ping's next echo) once the stack is attached.
     ++stats_.rx_dropped;
+    if (!receive_ && frame && length >= kEthernetHeader && length <= max_frame() && g_unattached_hook)
+      g_unattached_hook(*this);
     return;
   }
   ++stats_.rx_frames;

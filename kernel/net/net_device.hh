@@ -27,8 +27,13 @@ class NetDevice {
   void set_link(bool up) { link_up_ = up; }
   size_t max_frame() const { return kEthernetHeader + info_.mtu; }
 
-  // Frames from the driver: to the consumer, or dropped and counted.
+  // Frames from the driver: to the consumer, or dropped and counted. A well-formed frame
+  // with no consumer attached also goes to the unattached hook, if one is set.
   void receive(const void* frame, size_t length);
+  // Called (device-line context: must not block) for each frame that arrives while no
+  // consumer is attached; how the first frame asks for the network stack. Null: none.
+  using UnattachedHook = void (*)(NetDevice& device);
+  static void set_unattached_hook(UnattachedHook hook);
   // EBUSY while another consumer is attached; a null `receive` detaches.
   Result<void> attach(Receive receive, void* consumer);
   // Frames from the stack: 0, or -EMSGSIZE, -EINVAL (shorter than a header), -ENETDOWN,

@@ -1,6 +1,7 @@
 #include "net/net_startup.hh"
 
 #include <tessera/format.hh>
+#include <tessera/ktl/utility.hh>
 #include <tessera/socket_api.h>
 
 #include "dev/device_list.hh"
@@ -10,6 +11,8 @@
 #include "net/inet_address.hh"
 #include "net/net_device_registry.hh"
 #include "net/socket_provider.hh"
+#include "sched/deferred_work.hh"
+#include "sched/mutex.hh"
 
 namespace tessera {
 namespace {
@@ -23,6 +26,20 @@ constexpr uint16_t kVirtioNetLegacy = 0x1000;
 constexpr uint16_t kVirtioNetModern = 0x1041;
 
 constinit bool g_brought_up = false;
+
+// A static address waiting for the stack (bring_up with on_demand), and the work item
+// the first unattached frame queues to load it.
+struct DeferredStack {
+  NetConfig config;
+  bool pending = false;
+  bool frame_seen = false;
+  char device[NetDevice::kNameCapacity] = {};
+  WorkItem first_frame;
+};
+constinit DeferredStack g_deferred;
+// Serialises load_stack: a socket call and the frame's work item may both ask, and the
+// second must not return before the address is configured.
+constinit Mutex g_stack_lock;
 
 struct Driver {
   const char* capability;
@@ -108,19 +125,62 @@ Result<void> configure_static(const NetConfig& config) {
   return {};
 }
 
+void load_on_first_frame(WorkItem&) {
+  char reason[48];
+  format(reason, sizeof reason, "the first frame on %s", g_deferred.device);
+  if (auto loaded = NetStartup::load_stack(reason); loaded.is_error()) log::error("net: %s", loaded.error().message());
+}
+
+// Device-line context: nothing here may block. Only the first frame queues the load;
+// the others, until the stack attaches, are dropped (counted by the device).
+void on_unattached_frame(NetDevice& device) {
+  if (!g_deferred.pending || g_deferred.frame_seen) return;
+  g_deferred.frame_seen = true;
+  format(g_deferred.device, sizeof g_deferred.device, "%s", device.name());
+  if (!DeferredWork::queue(g_deferred.first_frame)) g_deferred.frame_seen = false;
+}
+
 }  // namespace
 
 void NetStartup::reset() {
   g_brought_up = false;
+  NetDevice::set_unattached_hook(nullptr);
+  new (&g_deferred) DeferredStack();
+  new (&g_stack_lock) Mutex();
   NetDeviceRegistry::reset();
   SocketProvider::reset();
 }
 
-Result<void> NetStartup::bring_up(const NetConfig& config) {
+bool NetStartup::stack_deferred() { return g_deferred.pending; }
+
+Result<void> NetStartup::load_stack(const char* reason) {
+  MutexLocker locked(g_stack_lock);
+  // Unwrapped: callers say where the error goes ("net: socket() without a network stack: ...").
+  auto loaded = require_capability("net:stack", reason, kStackModule);
+  if (loaded.is_error()) return loaded.release_error();
+  if (!g_deferred.pending) return {};
+  g_deferred.pending = false;
+  NetDevice::set_unattached_hook(nullptr);
+  return configure_static(g_deferred.config);
+}
+
+Result<void> NetStartup::bring_up(const NetConfig& config, bool on_demand) {
   g_brought_up = false;
   if (config.mode == NetConfig::Mode::kNone) return {};
   size_t driven = 0;
   TRY(load_drivers(driven));
+  if (on_demand && config.mode == NetConfig::Mode::kStatic && NetDeviceRegistry::count() > 0) {
+    TRY(DeferredWork::start());
+    g_deferred.config = config;
+    g_deferred.pending = true;
+    g_deferred.first_frame.run = load_on_first_frame;
+    g_deferred.first_frame.name = "net:stack on the first frame";
+    NetDevice::set_unattached_hook(on_unattached_frame);
+    g_brought_up = true;
+    log::info("net: %s: static address; the network stack loads on the first socket call or the first frame "
+              "received", NetDeviceRegistry::at(0)->name());
+    return {};
+  }
   TRY(load("net:stack", kStackModule, "net.ip"));
   g_brought_up = true;
   if (driven == 0 || NetDeviceRegistry::count() == 0) {

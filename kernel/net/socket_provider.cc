@@ -1,7 +1,7 @@
 #include "net/socket_provider.hh"
 
 #include "log/log.hh"
-#include "module/module_index.hh"
+#include "net/net_startup.hh"
 
 namespace tessera {
 namespace {
@@ -44,7 +44,8 @@ const tessera_socket_ops* SocketProvider::get() {
   if (g_state.registered) return &g_state.ops;
   // On demand: the first socket call loads the stack (once; later calls find it).
   if (!g_state.missing_logged) {
-    auto loaded = require_capability("net:stack", "the first socket call", "net-lwip");
+    // Also applies a static address that waited for the stack (NetStartup::bring_up).
+    auto loaded = NetStartup::load_stack("the first socket call");
     if (loaded.is_ok() && g_state.registered) return &g_state.ops;
     if (loaded.is_error()) log::error("net: socket() without a network stack: %s", loaded.error().message());
     else log::error("net: socket() without a network stack: the net:stack module registered no socket provider");

@@ -15,6 +15,7 @@
 #include "fs/vfs/poller.hh"
 #include "log/log.hh"
 #include "net/net_startup.hh"
+#include "sched/deferred_work.hh"
 #include "module/module_loader.hh"
 #include "mm/heap.hh"
 #include "mm/page_allocator.hh"
@@ -107,11 +108,12 @@ void boot_core(const Ram& ram) {
     std::fprintf(stderr, "fake::boot_core: %s\n", started.error().message());
     std::abort();
   }
-  // As kernel_main does: the previous boot's device handlers, pollers, network devices
-  // and socket provider went with its heap.
+  // As kernel_main does: the previous boot's device handlers, pollers, network devices,
+  // socket provider and deferred-work thread went with its heap.
   DeviceLines::reset();
   Poller::reset();
   NetStartup::reset();
+  DeferredWork::reset();
 }
 
 }  // namespace tessera::fake

@@ -18,32 +18,50 @@
 #include "fs/vfs/vfs.hh"
 #include "mm/heap.hh"
 #include "module/api/module_filesystems.hh"
+#include "module/module_index.hh"
 #include "module/module_loader.hh"
+#include "sched/thread.hh"
 
 namespace tessera {
 namespace {
 
 using namespace vfs::open_flag;
 
-// The boot image's part: a read-only root with empty /tmp (or without one) and /mnt.
+// The boot image's part: a read-only root with empty /tmp (or without one) and /mnt, and
+// optionally files in /lib/modules (the module, a module index).
 class ImageRoot final : public FileSystem {
  public:
-  explicit ImageRoot(bool has_tmp) : has_tmp_(has_tmp) {}
+  explicit ImageRoot(bool has_tmp, ktl::Bytes module = {}, ktl::Bytes index = {})
+      : has_tmp_(has_tmp), files_{module, index} {}
   const char* type_name() const override { return "image"; }
   Result<Node> lookup(uint64_t directory, ktl::StringView name) override {
     if (has_tmp_ && directory == 1 && name == "tmp") return Node{2, vfs::file_type::kDirectory};
     if (directory == 1 && name == "mnt") return Node{3, vfs::file_type::kDirectory};
+    if (directory == 1 && name == "lib") return Node{4, vfs::file_type::kDirectory};
+    if (directory == 4 && name == "modules") return Node{5, vfs::file_type::kDirectory};
+    if (directory == 5 && name == "ramfs.so" && !files_[0].empty()) return Node{6, vfs::file_type::kRegular};
+    if (directory == 5 && name == "index" && !files_[1].empty()) return Node{7, vfs::file_type::kRegular};
     return Error::from_code(kENOENT);
   }
   Result<vfs::Stat> stat(uint64_t inode) override {
     vfs::Stat stat;
     stat.inode = inode;
-    stat.mode = vfs::file_type::kDirectory | 0755;
+    stat.mode = inode >= 6 ? vfs::file_type::kRegular | 0644 : vfs::file_type::kDirectory | 0755;
+    stat.size = inode >= 6 ? int64_t(files_[inode - 6].size()) : 0;
     return stat;
+  }
+  Result<size_t> read(uint64_t inode, uint64_t offset, ktl::MutableBytes buffer) override {
+    if (inode < 6) return Error::from_code(kEISDIR);
+    ktl::Bytes file = files_[inode - 6];
+    if (offset >= file.size()) return size_t{0};
+    size_t count = ktl::min(buffer.size(), size_t(file.size() - offset));
+    std::memcpy(buffer.data(), file.data() + offset, count);
+    return count;
   }
 
  private:
   bool has_tmp_;
+  ktl::Bytes files_[2];
 };
 
 ktl::Bytes bytes(const std::string& text) { return {reinterpret_cast<const uint8_t*>(text.data()), text.size()}; }
@@ -56,6 +74,7 @@ class RamfsModuleTest : public ::testing::Test {
 #else
     reset_modules();
     fake::boot_core(ram_);
+    ModuleIndex::reset();
     kernel_vfs().reset();
     reset_module_filesystems();
     std::ifstream in(TESSERA_RAMFS_MODULE, std::ios::binary);
@@ -67,6 +86,7 @@ class RamfsModuleTest : public ::testing::Test {
 #endif
   }
   void TearDown() override {
+    ModuleIndex::reset();
     reset_modules();
     kernel_vfs().reset();
     reset_module_filesystems();
@@ -164,8 +184,11 @@ TEST_F(RamfsModuleTest, MountDataSetsTheCapacityAndBadDataIsRefused) {
 }
 
 TEST_F(RamfsModuleTest, UnknownTypeWithNoProviderIsEnodevNamingCapabilityAndFix) {
-  ImageRoot root(/*has_tmp=*/true);
+  const std::string index =
+      "tessera-module-index 1\nramfs /lib/modules/ramfs.so provides=fs:ramfs requires= needs= exports=\n";
+  ImageRoot root(/*has_tmp=*/true, {}, bytes(index));
   ASSERT_TRUE(kernel_vfs().mount("/", root).is_ok());
+  ASSERT_TRUE(ModuleIndex::load().is_ok());
   auto mounted = mount_filesystem(kernel_vfs(), "none", "/tmp", "nosuchfs", 0, nullptr);
   ASSERT_TRUE(mounted.is_error());
   EXPECT_EQ(mounted.error().code(), kENODEV) << mounted.error().message();
@@ -176,6 +199,40 @@ TEST_F(RamfsModuleTest, UnknownTypeWithNoProviderIsEnodevNamingCapabilityAndFix)
   EXPECT_EQ(mount_filesystem(kernel_vfs(), "none", "/tmp", "Bad/Type", 0, nullptr).error().code(), kENODEV);
   EXPECT_EQ(mount_filesystem(kernel_vfs(), "none", "/tmp", "ramfs", 1, nullptr).error().code(), kEINVAL)
       << "no MS_* flag is supported";
+}
+
+// The first mount of a type nobody registered loads its provider (here through the
+// fallback: the image has no index) -- once, though two threads ask at the same time.
+struct MountRequest {
+  const char* path;
+  Result<void> result = {};
+};
+
+TEST_F(RamfsModuleTest, FirstMountLoadsTheModuleOnceForTwoThreads) {
+  ImageRoot root(/*has_tmp=*/true, ktl::Bytes(reinterpret_cast<const uint8_t*>(file_.data()), file_size_));
+  ASSERT_TRUE(kernel_vfs().mount("/", root).is_ok());
+  ASSERT_EQ(FileSystemTypes::count(), 0u);
+  MountRequest tmp{"/tmp"}, mnt{"/mnt"};
+  auto mount_in_thread = [](void* argument) {
+    auto* request = static_cast<MountRequest*>(argument);
+    request->result = mount_ramfs(request->path);
+  };
+  auto first = Thread::try_create("first", mount_in_thread, &tmp);
+  auto second = Thread::try_create("second", mount_in_thread, &mnt);
+  ASSERT_TRUE(first.is_ok() && second.is_ok());
+  ASSERT_TRUE(first.value()->join().is_ok());
+  ASSERT_TRUE(second.value()->join().is_ok());
+  ASSERT_TRUE(tmp.result.is_ok()) << tmp.result.error().message();
+  ASSERT_TRUE(mnt.result.is_ok()) << mnt.result.error().message();
+  EXPECT_EQ(loaded_module_count(), 1u);
+  EXPECT_EQ(module_filesystem_count(), 2u);
+  std::string console = fake::console_output();
+  const std::string loaded = "module ramfs: loaded for fs:ramfs (the first mount of ramfs on /tmp)";
+  EXPECT_NE(console.find(loaded), std::string::npos) << console;
+  EXPECT_EQ(console.find("loaded for", console.find(loaded) + loaded.size()), std::string::npos)
+      << "loaded or logged twice";
+  ASSERT_TRUE(unmount_filesystem(kernel_vfs(), "/tmp").is_ok());
+  ASSERT_TRUE(unmount_filesystem(kernel_vfs(), "/mnt").is_ok());
 }
 
 // The module's code must stay while the VFS can still call it: the loader asks

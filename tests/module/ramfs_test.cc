@@ -3,7 +3,10 @@
 // directories, symlinks and renames; the VFS's namespace rules (EEXIST, ENOTEMPTY, EXDEV,
 // EROFS, EINVAL); running out of space (capacity: ENOSPC) and heap (ENOMEM) at every
 // allocation, leaving the filesystem as it was; and random operations checked against a
-// model kept in host memory.
+// model kept in host memory. Also filesystem types by name, with RamFs instances.
+#define TESSERA_MODULE_API_NO_LIBC  // glibc is here too
+#include <tessera/module_api.h>
+
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -17,6 +20,7 @@
 #include <tessera/vfs.hh>
 
 #include "fake_platform/fake_platform.hh"
+#include "fs/vfs/filesystem_types.hh"
 #include "fs/vfs/vfs.hh"
 #include "mm/heap.hh"
 #include "module/api/module_filesystems.hh"
@@ -912,6 +916,91 @@ TEST_F(RamFsTest, TheLoaderCanCheckAndUnmountAModulesFilesystems) {
   EXPECT_EQ(inner->find_inconsistency(), nullptr);
   RamFs::destroy(tmp);
   RamFs::destroy(inner);
+}
+
+
+// Filesystem types by name (fs/vfs/filesystem_types): a type whose instances are RamFs
+// objects, registered the way the module's init does, mounted the way mount(2) does.
+TestAllocator g_type_allocator;
+int g_type_instances = 0;
+
+int mount_test_type(const char*, unsigned long, const void* data, const tessera_filesystem_ops** ops, void** out) {
+  if (data && std::strcmp(static_cast<const char*>(data), "refuse") == 0) return -kEPERM;
+  RamFs::Environment environment;
+  environment.allocator = {TestAllocator::allocate, TestAllocator::free, &g_type_allocator};
+  environment.now_ns = fake_clock;
+  RamFs* filesystem = nullptr;
+  if (int error = RamFs::try_create(environment, RamFs::Options{}, &filesystem)) return error;
+  *ops = &ramfs::ramfs_operations();
+  *out = filesystem;
+  ++g_type_instances;
+  return 0;
+}
+
+void release_test_type(void* filesystem) {
+  RamFs::destroy(static_cast<RamFs*>(filesystem));
+  --g_type_instances;
+}
+
+constexpr tessera_filesystem_type kTestType = {mount_test_type, release_test_type};
+
+TEST_F(RamFsTest, FilesystemTypesRegisterByNameAndRefuseBadOnes) {
+  EXPECT_EQ(FileSystemTypes::count(), 0u);
+  ASSERT_TRUE(FileSystemTypes::add("testfs", kTestType).is_ok());
+  EXPECT_EQ(FileSystemTypes::find("testfs")->mount, mount_test_type);
+  EXPECT_EQ(FileSystemTypes::find("nope"), nullptr);
+  expect_error(FileSystemTypes::add("testfs", kTestType), kEEXIST, "registered already");
+  expect_error(FileSystemTypes::add("TestFS", kTestType), kEINVAL, "'TestFS' is not 1 to 31 bytes");
+  expect_error(FileSystemTypes::add("", kTestType), kEINVAL, "type name");
+  expect_error(FileSystemTypes::add(std::string(32, 'a').c_str(), kTestType), kEINVAL, "type name");
+  expect_error(FileSystemTypes::add("half", tessera_filesystem_type{mount_test_type, nullptr}), kEINVAL,
+               "no mount or release entry");
+  for (uint32_t i = 1; i < FileSystemTypes::kCapacity; ++i)
+    ASSERT_TRUE(FileSystemTypes::add(("fs" + std::to_string(i)).c_str(), kTestType).is_ok());
+  expect_error(FileSystemTypes::add("onemore", kTestType), kENOSPC, "8 types are registered");
+  expect_error(FileSystemTypes::remove("nope"), kENOENT, "no filesystem type nope");
+  ASSERT_TRUE(FileSystemTypes::remove("fs1").is_ok());
+  EXPECT_EQ(FileSystemTypes::count(), FileSystemTypes::kCapacity - 1);
+}
+
+TEST_F(RamFsTest, MountByTypeMakesInstancesAndRemovingTheTypeUnmountsThemUnlessBusy) {
+  ASSERT_TRUE(FileSystemTypes::add("testfs", kTestType).is_ok());
+  ASSERT_TRUE(vfs_.mkdir("/a", 0755).is_ok());
+  ASSERT_TRUE(vfs_.mkdir("/b", 0755).is_ok());
+  ASSERT_TRUE(mount_filesystem(vfs_, "none", "/a", "testfs", 0, nullptr).is_ok());
+  ASSERT_TRUE(mount_filesystem(vfs_, "none", "/b", "testfs", 0, nullptr).is_ok());
+  EXPECT_EQ(g_type_instances, 2);
+  expect_error(mount_filesystem(vfs_, "none", "/a", "testfs", 0, nullptr), kEBUSY, "");
+  EXPECT_EQ(g_type_instances, 2) << "the refused mount's instance was released";
+  expect_error(mount_filesystem(vfs_, "none", "/b", "testfs", 0, "refuse"), kEPERM, "filesystem testfs refused");
+  expect_error(mount_filesystem(vfs_, "none", "/b", "testfs", 0x1, nullptr), kEINVAL, "flags 0x1");
+
+  int fd = open("/b/file", kCreate | kWriteOnly);
+  expect_error(FileSystemTypes::remove("testfs"), kEBUSY, "");
+  EXPECT_EQ(g_type_instances, 2) << "a busy type is left whole";
+  EXPECT_NE(FileSystemTypes::find("testfs"), nullptr);
+  ASSERT_TRUE(vfs_.close(fd).is_ok());
+  ASSERT_TRUE(unmount_filesystem(vfs_, "/a").is_ok());
+  EXPECT_EQ(g_type_instances, 1) << "umount releases its instance";
+  ASSERT_TRUE(FileSystemTypes::remove("testfs").is_ok());
+  EXPECT_EQ(g_type_instances, 0);
+  EXPECT_EQ(vfs_.mount_count(), 1u);
+  EXPECT_EQ(g_type_allocator.live, 0u);
+}
+
+TEST_F(RamFsTest, TheLoaderForgetsTypesAModuleLeftRegistered) {
+  ASSERT_TRUE(FileSystemTypes::add("testfs", kTestType).is_ok());
+  ASSERT_TRUE(vfs_.mkdir("/a", 0755).is_ok());
+  ASSERT_TRUE(mount_filesystem(vfs_, "none", "/a", "testfs", 0, nullptr).is_ok());
+  auto release = reinterpret_cast<uintptr_t>(&release_test_type);
+  // Code elsewhere: not this type's module.
+  ASSERT_TRUE(FileSystemTypes::forget_provided_by(release + 1, release + 2).is_ok());
+  EXPECT_EQ(FileSystemTypes::count(), 1u);
+  ASSERT_TRUE(FileSystemTypes::forget_provided_by(release, release + 1).is_ok());
+  EXPECT_EQ(FileSystemTypes::count(), 0u);
+  EXPECT_EQ(g_type_instances, 0);
+  EXPECT_NE(fake::console_output().find("vfs: forgot filesystem type testfs, which its module left registered"),
+            std::string::npos);
 }
 
 }  // namespace

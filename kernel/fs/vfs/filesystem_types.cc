@@ -52,7 +52,11 @@ Result<TypeSlot*> type_for_mount(ktl::StringView type, ktl::StringView target) {
   char reason[96];
   format(reason, sizeof reason, "the first mount of %.*s on %.*s", int(type.length()), type.data(),
          int(target.length()), target.data());
-  auto loaded = require_capability(capability, reason);
+  // An image without a module index (built before there was one): the module named after
+  // the type, as ramfs is.
+  char fallback[FileSystemTypes::kMaxNameLength + 1];
+  format(fallback, sizeof fallback, "%.*s", int(type.length()), type.data());
+  auto loaded = require_capability(capability, reason, fallback);
   if (loaded.is_error()) {
     // The full story (which capability, and --require as the fix) is longer than an
     // Error holds: the log has it, the caller gets ENODEV naming the type.

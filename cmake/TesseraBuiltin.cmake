@@ -1,0 +1,259 @@
+# Built-in modules (docs/modularity.md, "Built-in modules"): the same sources a module's
+# tessera_add_module() declares, linked into a kernel executable instead of loaded from
+# the boot image, and registered at boot as if loaded.
+#
+#   TESSERA_BUILTIN_MODULES (cache list): modules built into bin/tessera and
+#     bin/tessera-vm.elf, e.g. "net-lwip;net-dhcp;net-hostport;ramfs".
+#   tessera_link_builtin_modules(TARGET MODULE...): links MODULEs into the kernel
+#     executable TARGET.
+#   tessera_add_builtin_variant(TARGET FROM ORIGINAL OUTPUT_NAME NAME MODULES MODULE...):
+#     a copy of the kernel executable ORIGINAL (same sources, libraries, link options)
+#     with MODULEs built in, in ORIGINAL's output folder.
+#
+# Per module (unikraft-style), made by tessera_add_module(): its objects, compiled with
+# its own flags plus the record builtin_module.h describes, become ONE relocatable object
+# (ld -r) in which only EXPORTS, INIT and EXIT stay global, renamed
+# __tessera_module_NAME, so no internal name can clash with another module's, the
+# kernel's or (hosted) glibc's. Its calls to the kernel by C name (memcpy, socket,
+# tessera_log) are renamed __tessera_kernel_NAME, which the kernel executable defines as
+# aliases of the export table's functions (a linker script generated from the export
+# list; kernel/module/builtin_kernel_aliases.cc). Calls are direct: no table in between.
+# cmake/TesseraBuiltinObject.cmake does the steps and refuses what it cannot build in.
+
+set(TESSERA_BUILTIN_MODULES "" CACHE STRING
+    "Modules linked into bin/tessera and bin/tessera-vm.elf instead of loaded from the image (list)")
+# Cached (internal): the functions also run from other folders, and deferred.
+set(TESSERA_BUILTIN_CMAKE_DIR ${CMAKE_CURRENT_LIST_DIR} CACHE INTERNAL "")
+set(TESSERA_BUILTIN_DIR ${PROJECT_BINARY_DIR}/builtin CACHE INTERNAL "")
+set(TESSERA_BUILTIN_KERNEL_ALIASES ${TESSERA_BUILTIN_DIR}/kernel_aliases.ld CACHE INTERNAL "")
+set(TESSERA_BUILTIN_KERNEL_RENAMES ${TESSERA_BUILTIN_DIR}/kernel_renames.map CACHE INTERNAL "")
+
+# The alias script and the rename map, made once from the export list.
+function(tessera_builtin_kernel_symbols)
+  if(TARGET tessera_builtin_kernel_symbols)
+    return()
+  endif()
+  file(MAKE_DIRECTORY ${TESSERA_BUILTIN_DIR})
+  add_library(tessera_builtin_kernel_aliases OBJECT EXCLUDE_FROM_ALL
+    ${PROJECT_SOURCE_DIR}/kernel/module/builtin_kernel_aliases.cc)
+  tessera_drop_inherited_flags(tessera_builtin_kernel_aliases)
+  tessera_freestanding(tessera_builtin_kernel_aliases)
+  # A real object (not LTO's intermediate form): its sections are what the build reads.
+  target_compile_options(tessera_builtin_kernel_aliases PRIVATE $<$<BOOL:${TESSERA_LTO}>:-fno-lto>)
+  target_include_directories(tessera_builtin_kernel_aliases PRIVATE ${PROJECT_SOURCE_DIR}/kernel)
+  add_custom_command(
+    OUTPUT ${TESSERA_BUILTIN_KERNEL_ALIASES} ${TESSERA_BUILTIN_KERNEL_RENAMES}
+    COMMAND ${CMAKE_OBJCOPY}
+            --dump-section .tessera.builtin.aliases=${TESSERA_BUILTIN_KERNEL_ALIASES}
+            --dump-section .tessera.builtin.renames=${TESSERA_BUILTIN_KERNEL_RENAMES}
+            $<TARGET_OBJECTS:tessera_builtin_kernel_aliases> ${TESSERA_BUILTIN_DIR}/kernel_aliases.scratch
+    DEPENDS tessera_builtin_kernel_aliases $<TARGET_OBJECTS:tessera_builtin_kernel_aliases>
+    COMMENT "Built-in modules: kernel aliases from the export list"
+    VERBATIM)
+  add_custom_target(tessera_builtin_kernel_symbols
+    DEPENDS ${TESSERA_BUILTIN_KERNEL_ALIASES} ${TESSERA_BUILTIN_KERNEL_RENAMES})
+endfunction()
+
+# Escapes a value for a C string literal.
+function(tessera_c_escape variable value)
+  string(REPLACE "\\" "\\\\" value "${value}")
+  string(REPLACE "\"" "\\\"" value "${value}")
+  set(${variable} "${value}" PARENT_SCOPE)
+endfunction()
+
+# Called by tessera_add_module() in the module's folder (so the folder's source file
+# properties, e.g. lwIP's -w, apply), with the arguments it was given. Nothing is built
+# unless a kernel executable links the module in.
+function(tessera_declare_builtin name module_target)
+  cmake_parse_arguments(PARSE_ARGV 2 arg "" "" "SOURCES;DEPENDS;EXPORTS;NOTE")
+  tessera_builtin_kernel_symbols()
+  set(objects_target ${name}_builtin_objects)
+
+  # The record (builtin_module.h).
+  set(declarations "")
+  set(rows "")
+  foreach(symbol IN LISTS arg_EXPORTS)
+    string(APPEND declarations "extern char ${symbol}[];\n")
+    string(APPEND rows "  {\"${symbol}\", ${symbol}},\n")
+  endforeach()
+  if(rows STREQUAL "")
+    set(rows "  {0, 0},\n")
+  endif()
+  set(note "")
+  foreach(entry IN LISTS arg_NOTE)
+    tessera_c_escape(escaped "${entry}")
+    string(APPEND note "  \"${escaped}\\0\"\n")
+  endforeach()
+  list(LENGTH arg_EXPORTS export_count)
+  list(JOIN arg_DEPENDS "," depends)
+  string(MAKE_C_IDENTIFIER ${name} c_name)
+  set(record_source ${CMAKE_CURRENT_BINARY_DIR}/${name}_builtin_record.c)
+  file(CONFIGURE OUTPUT ${record_source} CONTENT [=[
+/* Generated by tessera_add_module(@name@): its record as a built-in module. */
+#include "module/builtin_module.h"
+
+@declarations@
+static const struct tessera_builtin_symbol exports[] = {
+@rows@};
+
+/* Bracketed by the linker when the module has constructors (TesseraBuiltinObject.cmake). */
+typedef void (*function)(void);
+extern const function __start_tessera_init_@c_name@[] __attribute__((weak));
+extern const function __stop_tessera_init_@c_name@[] __attribute__((weak));
+extern const function __start_tessera_fini_@c_name@[] __attribute__((weak));
+extern const function __stop_tessera_fini_@c_name@[] __attribute__((weak));
+
+/* The literal's own NUL is the empty entry that ends the note. */
+static const char note[] =
+@note@;
+
+static const struct tessera_builtin_module record = {
+  TESSERA_BUILTIN_MODULE_MAGIC, 0, note, sizeof note, "@depends@", exports, @export_count@,
+  __start_tessera_init_@c_name@, __stop_tessera_init_@c_name@,
+  __start_tessera_fini_@c_name@, __stop_tessera_fini_@c_name@,
+};
+
+__attribute__((used, section("tessera_builtin_modules"))) static const struct tessera_builtin_module* const entry =
+    &record;
+]=] @ONLY)
+
+  add_library(${objects_target} OBJECT EXCLUDE_FROM_ALL ${arg_SOURCES} ${record_source})
+  tessera_drop_inherited_flags(${objects_target})
+  # The module's own flags, definitions and include folders, also those set after
+  # tessera_add_module() returns. -fno-gnu-unique: a function's static locals must be
+  # plain weak symbols, which the localisation step can make the module's own. -fno-lto
+  # (TESSERA_LTO): ld -r and objcopy need real code, not the compiler's intermediate form.
+  target_compile_options(${objects_target} PRIVATE
+    $<TARGET_PROPERTY:${module_target},COMPILE_OPTIONS> $<$<COMPILE_LANG_AND_ID:CXX,GNU>:-fno-gnu-unique>
+    $<$<BOOL:${TESSERA_LTO}>:-fno-lto>)
+  target_compile_definitions(${objects_target} PRIVATE $<TARGET_PROPERTY:${module_target},COMPILE_DEFINITIONS>)
+  target_include_directories(${objects_target} PRIVATE
+    $<TARGET_PROPERTY:${module_target},INCLUDE_DIRECTORIES> ${PROJECT_SOURCE_DIR}/kernel)
+  set_target_properties(${objects_target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+
+  set(dependency_exports "")
+  foreach(dependency IN LISTS arg_DEPENDS)
+    list(APPEND dependency_exports "$<TARGET_PROPERTY:${dependency}_module,TESSERA_BUILTIN_EXPORTS>")
+  endforeach()
+  set(output ${TESSERA_BUILTIN_DIR}/${name}.o)
+  add_custom_command(
+    OUTPUT ${output}
+    COMMAND ${CMAKE_COMMAND} -DNAME=${name} -DC_NAME=${c_name} -DOUTPUT=${output}
+            "-DOBJECTS=$<JOIN:$<TARGET_OBJECTS:${objects_target}>,|>"
+            "-DEXPORTS=$<JOIN:${arg_EXPORTS},|>"
+            "-DDEPENDENCY_EXPORTS=$<JOIN:${dependency_exports},|>"
+            -DKERNEL_RENAMES=${TESSERA_BUILTIN_KERNEL_RENAMES}
+            -DLD=${CMAKE_LINKER} -DOBJCOPY=${CMAKE_OBJCOPY} -DNM=${CMAKE_NM} -DOBJDUMP=${CMAKE_OBJDUMP}
+            -P ${TESSERA_BUILTIN_CMAKE_DIR}/TesseraBuiltinObject.cmake
+    DEPENDS ${objects_target} $<TARGET_OBJECTS:${objects_target}> ${TESSERA_BUILTIN_KERNEL_RENAMES}
+            tessera_builtin_kernel_symbols ${TESSERA_BUILTIN_CMAKE_DIR}/TesseraBuiltinObject.cmake
+    COMMENT "Built-in module ${name}"
+    VERBATIM)
+  add_custom_target(${name}_builtin DEPENDS ${output})
+  set_target_properties(${module_target} PROPERTIES
+    TESSERA_BUILTIN_EXPORTS "${arg_EXPORTS}"
+    TESSERA_BUILTIN_DEPENDS "${arg_DEPENDS}"
+    TESSERA_BUILTIN_OBJECT ${output})
+  set_property(GLOBAL APPEND PROPERTY TESSERA_BUILTIN_CANDIDATES ${name})
+endfunction()
+
+# The modules `modules` need built in with them (DEPENDS: a built-in module links to
+# its dependencies' exports, which must be in the same executable).
+function(tessera_builtin_closure variable)
+  set(result "")
+  set(pending ${ARGN})
+  while(pending)
+    list(POP_FRONT pending name)
+    if(name IN_LIST result)
+      continue()
+    endif()
+    if(NOT TARGET ${name}_builtin)
+      message(FATAL_ERROR "built-in modules: no module named '${name}' (tessera_add_module declares them)")
+    endif()
+    list(APPEND result ${name})
+    get_target_property(depends ${name}_module TESSERA_BUILTIN_DEPENDS)
+    if(depends)
+      list(APPEND pending ${depends})
+    endif()
+  endwhile()
+  set(${variable} ${result} PARENT_SCOPE)
+endfunction()
+
+function(tessera_link_builtin_modules target)
+  set(modules ${ARGN})
+  if(NOT modules)
+    message(FATAL_ERROR "tessera_link_builtin_modules(${target}): no modules named")
+  endif()
+  tessera_builtin_closure(closure ${modules})
+  foreach(name IN LISTS closure)
+    if(NOT name IN_LIST modules)
+      message(FATAL_ERROR "built-in modules of ${target}: ${name} is needed by another built-in module "
+                          "(DEPENDS); list it too")
+    endif()
+  endforeach()
+  set(objects "")
+  foreach(name IN LISTS modules)
+    get_target_property(object ${name}_module TESSERA_BUILTIN_OBJECT)
+    list(APPEND objects ${object})
+    add_dependencies(${target} ${name}_builtin)
+  endforeach()
+  add_dependencies(${target} tessera_builtin_kernel_symbols)
+  # Link options come before the kernel archive on the command line: the objects are
+  # linked whole, and the archive members they call are pulled in after them.
+  target_link_options(${target} PRIVATE ${objects} ${TESSERA_BUILTIN_KERNEL_ALIASES})
+  set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${objects} ${TESSERA_BUILTIN_KERNEL_ALIASES})
+  set_property(TARGET ${target} PROPERTY TESSERA_BUILTIN_MODULES "${modules}")
+endfunction()
+
+function(tessera_add_builtin_variant target)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "FROM;OUTPUT_NAME" "MODULES")
+  get_target_property(source_dir ${arg_FROM} SOURCE_DIR)
+  get_target_property(sources ${arg_FROM} SOURCES)
+  set(absolute_sources "")
+  foreach(source IN LISTS sources)
+    if(NOT source MATCHES "^\\$<" AND NOT IS_ABSOLUTE ${source})
+      set(source ${source_dir}/${source})
+    endif()
+    list(APPEND absolute_sources ${source})
+  endforeach()
+  add_executable(${target} ${absolute_sources})
+  foreach(property LINK_LIBRARIES LINK_OPTIONS LINK_DEPENDS COMPILE_OPTIONS INCLUDE_DIRECTORIES
+                   COMPILE_DEFINITIONS RUNTIME_OUTPUT_DIRECTORY SUFFIX LINKER_LANGUAGE)
+    get_target_property(value ${arg_FROM} ${property})
+    if(value)
+      set_property(TARGET ${target} PROPERTY ${property} "${value}")
+    endif()
+  endforeach()
+  set_target_properties(${target} PROPERTIES OUTPUT_NAME ${arg_OUTPUT_NAME})
+  tessera_link_builtin_modules(${target} ${arg_MODULES})
+endfunction()
+
+# What the tests and benchmarks boot: fixed, whatever TESSERA_BUILTIN_MODULES says, so CI
+# tests the mechanism in the default preset. Enough for httpd on every platform the
+# tests use (hosted NIC, microvm's virtio-mmio) and for the ramfs scenario.
+set(TESSERA_BUILTIN_TEST_MODULES net-lwip net-dhcp net-hostport virtio-net virtio-mmio ramfs CACHE INTERNAL "")
+
+# Run once every module is declared (end of the top-level CMakeLists.txt).
+function(tessera_builtin_finish)
+  if(TESSERA_BUILTIN_MODULES)
+    tessera_link_builtin_modules(tessera ${TESSERA_BUILTIN_MODULES})
+    if(TARGET tessera_vm_kernel)
+      tessera_link_builtin_modules(tessera_vm_kernel ${TESSERA_BUILTIN_MODULES})
+    endif()
+  endif()
+  if(TESSERA_BUILD_TESTS OR TESSERA_BUILD_BENCH)
+    # bin/tessera-builtin: the whole tool, its hosted kernel with the test list built in.
+    tessera_add_builtin_variant(tessera_builtin FROM tessera OUTPUT_NAME tessera-builtin
+                                MODULES ${TESSERA_BUILTIN_TEST_MODULES})
+    if(TARGET tessera_vm_kernel)
+      tessera_add_builtin_variant(tessera_vm_builtin_kernel FROM tessera_vm_kernel OUTPUT_NAME tessera-vm-builtin.elf
+                                  MODULES ${TESSERA_BUILTIN_TEST_MODULES})
+    endif()
+  endif()
+endfunction()
+
+get_property(tessera_builtin_deferred GLOBAL PROPERTY TESSERA_BUILTIN_DEFERRED)
+if(NOT tessera_builtin_deferred)
+  set_property(GLOBAL PROPERTY TESSERA_BUILTIN_DEFERRED TRUE)
+  cmake_language(DEFER DIRECTORY ${PROJECT_SOURCE_DIR} CALL tessera_builtin_finish)
+endif()
