@@ -108,6 +108,7 @@ class NameList {
     used_ = ktl::min(used_ + written, sizeof(text_) - 1);
   }
   const char* text() const { return text_; }
+  bool empty() const { return used_ == 0; }
 
  private:
   const char* separator_;
@@ -115,9 +116,19 @@ class NameList {
   size_t used_ = 0;
 };
 
-NameList known_option_names() {
+// The whole table no longer fits an error message, so a misspelt key is shown its
+// family: the options sharing its first dotted word ("modules.lazyy" -> "modules,
+// modules.lazy, modules.on_demand"). `help` lists them all.
+NameList related_option_names(ktl::StringView key) {
+  size_t dot = 0;
+  while (dot < key.length() && key[dot] != '.') ++dot;
+  ktl::StringView family = key.substr(0, dot);
   NameList list(", ");
-  for (const auto& row : kOptionTable) list.add(row.name);
+  for (const auto& row : kOptionTable) {
+    ktl::StringView name = row.name;
+    bool same_word = name.starts_with(family) && (name.length() == family.length() || name[family.length()] == '.');
+    if (same_word) list.add(name);
+  }
   return list;
 }
 
@@ -302,8 +313,11 @@ Result<KernelOptions> KernelOptions::from(const CommandLine& line, const KernelO
     const OptionRow* row = find_row(option.key);
     if (!row) {
       auto shown = CommandLine::excerpt(option.key);
-      return Error::with_message(kEINVAL, "unknown kernel option '%.*s%s' (known: %s)", shown.length, shown.data,
-                                 shown.ellipsis, known_option_names().text());
+      NameList related = related_option_names(option.key);
+      if (related.empty())
+        return Error::with_message(kEINVAL, "unknown kernel option '%.*s%s'", shown.length, shown.data, shown.ellipsis);
+      return Error::with_message(kEINVAL, "unknown kernel option '%.*s%s' (did you mean: %s)", shown.length,
+                                 shown.data, shown.ellipsis, related.text());
     }
     Value value = TRY(parse_value(*row, option));
     row->set(options, value);

@@ -107,12 +107,11 @@ const std::string kLevel = "kernel option 'loglevel' expects one of error, warn,
 INSTANTIATE_TEST_SUITE_P(
     Schema, KernelOptionsInvalid,
     testing::Values(
-        // The list is cut at Error::kMessageCapacity ("..."); the boot then points at `help`.
-        InvalidCase{"foo", "unknown kernel option 'foo' (known: app, bootchart, demo.rounds, demo.threads, help, "
-                           "loglevel, modules, modules.lazy, modules.on_demand, mount, net.dhcp.tim..."},
-        InvalidCase{"app=demo demo=1", "unknown kernel option 'demo' (known: app, bootchart, demo.rounds, "
-                                       "demo.threads, help, loglevel, modules, modules.lazy, modules.on_demand, "
-                                       "mount, net.dhcp.ti..."},
+        // A misspelt key is shown the options of its family; the boot then points at `help`.
+        InvalidCase{"foo", "unknown kernel option 'foo'"},
+        InvalidCase{"app=demo demo=1", "unknown kernel option 'demo' (did you mean: demo.rounds, demo.threads)"},
+        InvalidCase{"modules.lazyy=1", "unknown kernel option 'modules.lazyy' (did you mean: modules, modules.lazy, "
+                                       "modules.on_demand)"},
         InvalidCase{"net.ip=10.0.2.15", "kernel option 'net.ip' expects dhcp or A.B.C.D/N[,gw=A.B.C.D], got "
                                         "'10.0.2.15': no /N prefix length after the address"},
         InvalidCase{"net.ip", "kernel option 'net.ip' needs a value"},
@@ -175,10 +174,8 @@ TEST(KernelOptions, UnknownLongKeyIsCut) {
   ASSERT_TRUE(line.is_ok());
   auto options = KernelOptions::from(line.value());
   ASSERT_TRUE(options.is_error());
-  // The known names follow; the message itself is cut at Error's capacity.
   std::string message = options.error().message();
-  EXPECT_EQ(message.substr(0, 100), ("unknown kernel option '" + key.substr(0, 40) + "...' (known: app, bootchart, demo.rounds")
-                                        .substr(0, 100));
+  EXPECT_EQ(message, "unknown kernel option '" + key.substr(0, 40) + "...'");
   EXPECT_EQ(message.find(key.substr(0, 41)), std::string::npos);
 }
 
