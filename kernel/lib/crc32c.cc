@@ -13,7 +13,7 @@ constexpr uint32_t kPolynomial = 0x82F63B78u;
 struct SlicingTables {
   uint32_t t[8][256];
 };
-constinit SlicingTables g_tables;
+constinit SlicingTables g_tables{};  // zeros: still .bss
 bool g_tables_ready = false;
 
 const SlicingTables& tables() {

@@ -83,7 +83,7 @@ struct Notes {
 
 }  // namespace
 
-TESSERA_MODULE_EXPORT int main(int argc, char** argv) {
+extern "C" TESSERA_MODULE_EXPORT int main(int argc, char** argv) {
   if (argc > 2 || (argc == 2 && argv[1][0] != '/')) {
     tessera_printf("notes: usage: notes-app [/mount/point]\n");
     return 2;
