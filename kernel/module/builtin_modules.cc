@@ -136,10 +136,7 @@ class BuiltinModuleFactory {
         // As a failed load leaves nothing behind, a failed init leaves the module as it
         // was: a later request tries again.
         module.state_ = Module::State::kRelocated;
-        int code = status < 0 && status > -4096 ? -status : kEIO;
-        return Error::with_message(code, "module %.*s: init entry '%.*s' failed (returned %d, %s)",
-                                   TESSERA_NAME_ARG(module.name()), TESSERA_NAME_ARG(module.metadata_.init), status,
-                                   errno_name(code));
+        return init_entry_failure(module.name(), module.metadata_.init, status);
       }
       module.init_entry_ran_ = true;
     }

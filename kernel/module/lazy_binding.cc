@@ -9,6 +9,7 @@
 #include "log/log.hh"
 #include "mm/heap.hh"
 #include "mm/page_allocator.hh"
+#include "module/module_file.hh"
 #include "module/module_format.hh"
 #include "module/module_index.hh"
 #include "module/module_symbol_resolver.hh"
@@ -22,15 +23,6 @@ namespace {
 
 using platform::Protection;
 
-// "/lib/modules/hello.so" or "hello.so" -> "hello".
-ktl::StringView stem(ktl::StringView path) {
-  size_t slash = ktl::StringView::npos;
-  for (size_t i = 0; i < path.length(); ++i)
-    if (path[i] == '/') slash = i;
-  if (slash != ktl::StringView::npos) path = path.substr(slash + 1);
-  if (path.ends_with(".so")) path = path.substr(0, path.length() - 3);
-  return path;
-}
 
 // Calls visit(rela, symbol index) for each relocation of `image` against a symbol it
 // does not define, until visit returns false.
@@ -107,7 +99,7 @@ LazyPolicy kernel_lazy_policy() {
 }
 
 Result<bool> LazyImports::defer(Module& app, ktl::StringView needed, const LoadOptions& options) {
-  ktl::StringView name = stem(needed);
+  ktl::StringView name = module_name_from_path(needed);
   LazyDecision decision = decide_lazy_binding(app.image(), name, options.lazy);
   if (!decision.lazy) {
     log::debug("module %.*s: loads with %.*s: %s%s%.*s%s", TESSERA_NAME_ARG(name), TESSERA_NAME_ARG(app.name()),

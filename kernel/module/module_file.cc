@@ -8,6 +8,15 @@
 
 namespace tessera {
 
+ktl::StringView module_name_from_path(ktl::StringView path) {
+  size_t slash = ktl::StringView::npos;
+  for (size_t i = 0; i < path.length(); ++i)
+    if (path[i] == '/') slash = i;
+  if (slash != ktl::StringView::npos) path = path.substr(slash + 1);
+  if (path.ends_with(".so")) path = path.substr(0, path.length() - 3);
+  return path;
+}
+
 void release_module_file(FileBytes& file) {
   if (file.file_descriptor >= 0) (void)vfs::close(file.file_descriptor);
   if (file.copy) heap().free(file.copy);

@@ -20,4 +20,8 @@ Result<FileBytes> read_module_file(ktl::StringView path);
 // Closes the descriptor or frees the copy; `file` is empty afterwards.
 void release_module_file(FileBytes& file);
 
+// The module name a path or DT_NEEDED entry stands for: "/lib/modules/hello.so" -> "hello",
+// "libfoo.so" -> "libfoo".
+ktl::StringView module_name_from_path(ktl::StringView path);
+
 }  // namespace tessera

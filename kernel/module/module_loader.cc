@@ -71,15 +71,6 @@ class LoaderSection {
   bool active_;
 };
 
-// "/lib/modules/hello.so" -> "hello"; "libfoo.so" -> "libfoo".
-ktl::StringView stem(ktl::StringView path) {
-  size_t slash = ktl::StringView::npos;
-  for (size_t i = 0; i < path.length(); ++i)
-    if (path[i] == '/') slash = i;
-  if (slash != ktl::StringView::npos) path = path.substr(slash + 1);
-  if (path.ends_with(".so")) path = path.substr(0, path.length() - 3);
-  return path;
-}
 
 bool contains(ModuleList& list, const Module* module) {
   for (Module& candidate : list)
@@ -180,8 +171,8 @@ class ModuleLoader {
 
   static Module* find_loaded_dependency(ktl::StringView needed) {
     for (Module& module : g_modules)
-      if (module.image().soname() == needed || module.name() == stem(needed) ||
-          stem(module.image().file_name()) == stem(needed))
+      if (module.image().soname() == needed || module.name() == module_name_from_path(needed) ||
+          module_name_from_path(module.image().file_name()) == module_name_from_path(needed))
         return &module;
     return nullptr;
   }
@@ -217,8 +208,8 @@ class ModuleLoader {
     module->file_name_ = name_copy;
     module->metadata_ = metadata.value();
     if (!module->metadata_.name.empty()) module->set_name(module->metadata_.name);
-    else if (!image.value().soname().empty()) module->set_name(stem(image.value().soname()));
-    else module->set_name(stem(stored_name));
+    else if (!image.value().soname().empty()) module->set_name(module_name_from_path(image.value().soname()));
+    else module->set_name(module_name_from_path(stored_name));
     module->kind_ = options.kind;
     if (module->metadata_.kind == "app") module->kind_ = Module::Kind::kApplication;
     if (find_module(module->name())) {
@@ -335,7 +326,7 @@ class ModuleLoader {
     loaded_now = false;
     Module* dependency = nullptr;
     for (Module* existing : dependent.dependencies())
-      if (existing->image().soname() == needed || existing->name() == stem(needed)) dependency = existing;
+      if (existing->image().soname() == needed || existing->name() == module_name_from_path(needed)) dependency = existing;
     if (!dependency) {
       if (dependent.dependency_count_ == Module::kMaxDependencies)
         return Error::with_message(kENOEXEC, "module %.*s: more than %zu dependencies",
@@ -399,10 +390,7 @@ class ModuleLoader {
                                    TESSERA_NAME_ARG(module.name()), TESSERA_NAME_ARG(module.metadata_.init));
       int status = reinterpret_cast<ModuleInitFunction>(init)();
       if (status != 0) {
-        int code = status < 0 && status > -4096 ? -status : kEIO;
-        return Error::with_message(code, "module %.*s: init entry '%.*s' failed (returned %d, %s)",
-                                   TESSERA_NAME_ARG(module.name()), TESSERA_NAME_ARG(module.metadata_.init), status,
-                                   errno_name(code));
+        return init_entry_failure(module.name(), module.metadata_.init, status);
       }
       module.init_entry_ran_ = true;
     }
@@ -482,7 +470,7 @@ class ModuleLoader {
 
 Result<Module*> load_from_bytes(ktl::Bytes file, ktl::StringView name, const LoadOptions& options) {
   auto section = TRY(LoaderSection::enter("load"));
-  if (Module* loaded = find_module(stem(name))) {
+  if (Module* loaded = find_module(module_name_from_path(name))) {
     ModuleLoader::mark_explicit(*loaded);
     TRY(BuiltinModules::start(*loaded, "a load by name"));
     return loaded;
@@ -505,7 +493,7 @@ Result<Module*> load_module(ktl::StringView path_or_name) {
     full = {path, prefix + path_or_name.length() + 3};
   }
   auto section = TRY(LoaderSection::enter("load"));
-  if (Module* loaded = find_module(stem(full))) {
+  if (Module* loaded = find_module(module_name_from_path(full))) {
     ModuleLoader::mark_explicit(*loaded);
     TRY(BuiltinModules::start(*loaded, "a load by name"));
     return loaded;
