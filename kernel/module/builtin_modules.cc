@@ -6,6 +6,7 @@
 
 #include "boot/boot_chart.hh"
 #include "debug/debugger_interface.hh"
+#include "lib/comma_list.hh"
 #include "log/log.hh"
 #include "mm/heap.hh"
 #include "module/builtin_module.h"
@@ -34,24 +35,6 @@ struct Registry {
   size_t started_count = 0;
 };
 constinit Registry g_registry;
-
-bool list_contains(ktl::StringView list, ktl::StringView item) {
-  while (!list.empty()) {
-    size_t comma = list.find(',');
-    if (list.substr(0, comma) == item) return true;
-    list = comma == ktl::StringView::npos ? ktl::StringView() : list.substr(comma + 1);
-  }
-  return false;
-}
-
-template <typename Visit> bool each_name(ktl::StringView list, Visit visit) {
-  while (!list.empty()) {
-    size_t comma = list.find(',');
-    if (!visit(list.substr(0, comma))) return false;
-    list = comma == ktl::StringView::npos ? ktl::StringView() : list.substr(comma + 1);
-  }
-  return true;
-}
 
 bool on_image(ktl::StringView name) {
   struct Search {
@@ -96,7 +79,7 @@ class BuiltinModuleFactory {
 
   static Result<void> link_dependencies(Module& module) {
     Result<void> outcome = {};
-    each_name(ktl::StringView(module.builtin_->depends), [&](ktl::StringView name) {
+    for_each_in_comma_list(ktl::StringView(module.builtin_->depends), [&](ktl::StringView name) {
       Module* dependency = find_module(name);
       if (!dependency || !dependency->builtin_) {
         outcome = Error::with_message(kENOENT, "built-in module %.*s: dependency %.*s is not built in",
@@ -176,7 +159,7 @@ Result<void> BuiltinModules::register_all() {
     size_t before = done;
     for (size_t i = 0; i < all.size(); ++i) {
       if (registered[i]) continue;
-      bool ready = each_name(ktl::StringView(all[i]->depends), [](ktl::StringView name) { return find_module(name) != nullptr; });
+      bool ready = for_each_in_comma_list(ktl::StringView(all[i]->depends), [](ktl::StringView name) { return find_module(name) != nullptr; });
       if (!ready) continue;
       Module* module = TRY(BuiltinModuleFactory::make(*all[i]));
       adopt_module(*module);
@@ -216,7 +199,7 @@ Module* BuiltinModules::provider_of(ktl::StringView capability) {
   for_each_module(
       [](Module& module, void* context) {
         auto& state = *static_cast<Search*>(context);
-        if (!state.found && module.is_builtin() && list_contains(module.metadata().provides, state.capability))
+        if (!state.found && module.is_builtin() && comma_list_contains(module.metadata().provides, state.capability))
           state.found = &module;
       },
       &search);

@@ -4,6 +4,7 @@
 #include <tessera/vfs.hh>
 
 #include "boot/boot_chart.hh"
+#include "lib/comma_list.hh"
 #include "log/log.hh"
 #include "mm/heap.hh"
 #include "module/builtin_modules.hh"
@@ -48,15 +49,6 @@ ktl::StringView field(ktl::StringView line, ktl::StringView key) {
       return word.substr(key.length() + 1);
   }
   return {};
-}
-
-bool list_contains(ktl::StringView list, ktl::StringView item) {
-  while (!list.empty()) {
-    size_t comma = list.find(',');
-    if (list.substr(0, comma) == item) return true;
-    list = comma == ktl::StringView::npos ? ktl::StringView() : list.substr(comma + 1);
-  }
-  return false;
 }
 
 // Calls visit(name, line) for each module line until it returns true; returns that name.
@@ -121,11 +113,11 @@ void ModuleIndex::reset() {
 bool ModuleIndex::empty() { return g_index.size == 0; }
 
 ktl::StringView ModuleIndex::provider_of(ktl::StringView capability) {
-  return find_line([&](ktl::StringView, ktl::StringView line) { return list_contains(field(line, "provides"), capability); });
+  return find_line([&](ktl::StringView, ktl::StringView line) { return comma_list_contains(field(line, "provides"), capability); });
 }
 
 ktl::StringView ModuleIndex::exporter_of(ktl::StringView symbol) {
-  return find_line([&](ktl::StringView, ktl::StringView line) { return list_contains(field(line, "exports"), symbol); });
+  return find_line([&](ktl::StringView, ktl::StringView line) { return comma_list_contains(field(line, "exports"), symbol); });
 }
 
 bool ModuleIndex::capabilities_of(ktl::StringView name, ktl::StringView& provides) {
