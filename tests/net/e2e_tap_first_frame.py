@@ -39,6 +39,19 @@ def check_boot_deferred(guest):
     log("ok: driver at boot, no stack")
 
 
+def check_exit(guest):
+    """Stops the guest with SIGINT; the stack loaded once and the frames before it count as dropped."""
+    status = guest.interrupt()
+    output = guest.output()
+    check(status == 130, f"exit status {status} after SIGINT, expected 130:\n{guest.tail()}")
+    check(len(re.findall(r"module net-lwip: loaded for", output)) == 1, "net-lwip loaded more than once")
+    counters = netlib.parse_counters(output)
+    log("counters at exit: " + ", ".join(f"{k}={v}" for k, v in sorted(counters.items())))
+    # At least the frame that triggered the load arrived with no stack to take it.
+    check(counters.get("eth0.rx_dropped", 0) >= 1, "the frames before the stack are not counted as dropped")
+    return counters
+
+
 def run_qemu(args):
     if not shutil.which("qemu-system-x86_64"):
         netlib.skip("qemu-system-x86_64 is not installed")
@@ -70,12 +83,7 @@ def run_qemu(args):
         guest.kill()
         log(f"guest's last output:\n{guest.tail(40)}")
         raise
-    status = guest.interrupt()
-    output = guest.output()
-    check(status == 130, f"exit status {status} after SIGINT, expected 130:\n{guest.tail()}")
-    check(len(re.findall(r"module net-lwip: loaded for", output)) == 1, "net-lwip loaded more than once")
-    counters = netlib.parse_counters(output)
-    check(counters.get("eth0.rx_dropped", 0) >= 1, "the frames before the stack are not counted as dropped")
+    check_exit(guest)
 
 
 def main():
@@ -132,14 +140,7 @@ def main():
                 guest.kill()
                 log(f"guest's last output:\n{guest.tail(40)}")
                 raise
-            status = guest.interrupt()
-            output = guest.output()
-            check(status == 130, f"exit status {status} after SIGINT, expected 130:\n{guest.tail()}")
-            check(len(re.findall(r"module net-lwip: loaded for", output)) == 1, "net-lwip loaded more than once")
-            counters = netlib.parse_counters(output)
-            log("counters at exit: " + ", ".join(f"{k}={v}" for k, v in sorted(counters.items())))
-            # At least the frame that triggered the load arrived with no stack to take it.
-            check(counters.get("eth0.rx_dropped", 0) >= 1, "the frames before the stack are not counted as dropped")
+            counters = check_exit(guest)
             check(counters.get("eth0.rx", 0) >= 2, "no frame reached the stack after it loaded")
     except Failure as failure:
         print(f"FAILED: {failure}", flush=True)
