@@ -3,10 +3,13 @@
 # kernel that exits at once (platform-vm/tools/null_kernel.S), on microvm and q35 under
 # whatever accelerator QEMU picks (TCG where there is no /dev/kvm). Prints the median of
 # N runs of each and the ratio, then the smallest --memory with which app=exit boots.
-#   bench/vm_boot.sh [BUILD_DIR] [N]      (defaults: build/default, 21)
+#   bench/vm_boot.sh [BUILD_DIR] [N] [IMAGE]   (defaults: build/default, 21)
+# With IMAGE (e.g. an image shaken for hello-app), also the whole `tessera run --platform
+# qemu IMAGE` on microvm against the null kernel: the hello-world boot of issue 7.
 set -eu
 build=${1:-build/default}
 runs=${2:-21}
+image=${3:-}
 bin=$build/bin
 for file in "$bin/tessera" "$bin/tessera-vm.elf" "$bin/tessera-vm-null.elf"; do
   [ -e "$file" ] || { echo "missing $file: build tessera, tessera_vm_kernel and tessera_vm_null_kernel" >&2; exit 2; }
@@ -43,6 +46,14 @@ for machine in microvm q35; do
   ratio=$(awk -v a="$kernel" -v b="$null" 'BEGIN { printf "%.2f", a / b }')
   printf '%-8s %9s ms %13s ms %6sx\n' "$machine" "$null" "$kernel" "$ratio"
 done
+
+if [ -n "$image" ]; then
+  # shellcheck disable=SC2086
+  null=$(median_ms qemu-system-x86_64 -M "microvm,auto-kernel-cmdline=off" -kernel "$bin/tessera-vm-null.elf" $common)
+  whole=$(median_ms "$bin/tessera" run --platform qemu "$image")
+  ratio=$(awk -v a="$whole" -v b="$null" 'BEGIN { printf "%.2f", a / b }')
+  echo "microvm: tessera run --platform qemu $(basename "$image"): $whole ms, null kernel $null ms, ratio ${ratio}x"
+fi
 
 # Smallest --memory (in 64 KiB steps from 4 MiB down) with which app=exit exits 0.
 size_kib=4096
