@@ -10,7 +10,6 @@ import argparse
 import os
 import re
 import shutil
-import subprocess
 import sys
 import time
 
@@ -88,8 +87,8 @@ def main():
     www = os.path.join(args.tree, "www")
     index = open(os.path.join(www, "index.html"), "rb").read()
     text = open(os.path.join(www, "docs", "text-40k.txt"), "rb").read()
-    started = time.monotonic()
-    try:
+
+    def checks():
         with Namespace() as namespace:
             command = namespace.command(args.tessera, "run", args.image, f"--net=tap,ifname={namespace.tap}",
                                         "--", f"net.ip={GUEST_ADDRESS}/24")
@@ -141,14 +140,8 @@ def main():
                 check(not missing, "after the bad traffic these counters are still 0 or absent: " + ", ".join(missing))
                 expected.append("eth0.rx_dropped")
                 log("ok: drop counters rose: " + ", ".join(f"{name}={counters[name]}" for name in expected))
-    except Failure as failure:
-        print(f"FAILED: {failure}", flush=True)
-        return 1
-    except subprocess.TimeoutExpired as timeout:
-        print(f"FAILED: timed out: {timeout}", flush=True)
-        return 1
-    log(f"all checks passed in {time.monotonic() - started:.1f} s")
-    return 0
+
+    return netlib.run_checks(checks)
 
 
 if __name__ == "__main__":

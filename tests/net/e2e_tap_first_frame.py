@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import socket
-import subprocess
 import sys
 import time
 
@@ -132,17 +131,8 @@ def main():
         for tool in ("ip", "ping"):
             if not shutil.which(tool):
                 netlib.skip(f"{tool} is not installed (iproute2, iputils-ping)")
-    started = time.monotonic()
-    try:
-        (run_qemu if args.platform == "qemu" else run_tap)(args)
-    except Failure as failure:
-        print(f"FAILED: {failure}", flush=True)
-        return 1
-    except subprocess.TimeoutExpired as timeout:
-        print(f"FAILED: timed out: {timeout}", flush=True)
-        return 1
-    log(f"all checks passed in {time.monotonic() - started:.1f} s")
-    return 0
+    run = run_qemu if args.platform == "qemu" else run_tap
+    return netlib.run_checks(lambda: run(args))
 
 
 if __name__ == "__main__":

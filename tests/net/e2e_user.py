@@ -308,8 +308,8 @@ def main():
             netlib.skip(f"{tool} is not installed")
     run = Run(args)
     www = os.path.join(args.tree, "www")
-    started = time.monotonic()
-    try:
+
+    def checks():
         if args.smoke:
             port = netlib.free_port()
             guest = run.boot(args.image, [("tcp", port, 80)], netlib.LISTENING_HTTPD)
@@ -346,11 +346,8 @@ def main():
                           "httpd stopped serving after the load")
                 log("ok: SIGINT ended it" + ("" if run.linux else " with status 130 and the counter lines"))
                 run.timed("echo over TCP and UDP", check_echo, run, image)
-    except Failure as failure:
-        print(f"FAILED: {failure}", flush=True)
-        return 1
-    log(f"all checks passed in {time.monotonic() - started:.1f} s")
-    return 0
+
+    return netlib.run_checks(checks)
 
 
 if __name__ == "__main__":

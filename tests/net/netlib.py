@@ -177,6 +177,21 @@ def files_under(tree):
     return sorted(found)
 
 
+def run_checks(checks):
+    """Runs checks(): status 0 when every check passed, 1 with the failure printed."""
+    started = time.monotonic()
+    try:
+        checks()
+    except Failure as failure:
+        print(f"FAILED: {failure}", flush=True)
+        return 1
+    except subprocess.TimeoutExpired as timeout:
+        print(f"FAILED: timed out: {timeout}", flush=True)
+        return 1
+    log(f"all checks passed in {time.monotonic() - started:.1f} s")
+    return 0
+
+
 def skip(reason):
     """CTest's SKIP_RETURN_CODE for these tests is 77; the reason is printed."""
     print(f"SKIPPED: {reason}", flush=True)
