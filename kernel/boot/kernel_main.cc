@@ -70,12 +70,15 @@ void set_up_memory(const BootInfo& boot) {
 
 constinit bool g_shutdown_requested = false;
 
+[[noreturn]] void exit_interrupted() {
+  log::info("memory: %zu bytes in use at shutdown", heap().stats().bytes_in_use);
+  platform::exit(exit_status::kInterrupted);
+}
+
 [[noreturn]] void shut_down(void*) {
   NetStartup::log_statistics();
   BuiltinModules::stop_all();
-  auto heap_stats = heap().stats();
-  log::info("memory: %zu bytes in use at shutdown", heap_stats.bytes_in_use);
-  platform::exit(exit_status::kInterrupted);
+  exit_interrupted();
 }
 
 // In scheduler context, where nothing may block: the orderly part (a network stack's
@@ -87,9 +90,7 @@ void on_shutdown_request(platform::EventMask, void*) {
     g_shutdown_requested = true;
     if (Thread::try_create("shutdown", [](void* argument) { shut_down(argument); }, nullptr).is_ok()) return;
   }
-  auto heap_stats = heap().stats();
-  log::info("memory: %zu bytes in use at shutdown", heap_stats.bytes_in_use);
-  platform::exit(exit_status::kInterrupted);
+  exit_interrupted();
 }
 
 // modules=a,b: loaded in order, each with its dependencies; any refusal ends the boot.
